@@ -1,0 +1,42 @@
+package io.kvmj.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kvmj} command: a microVM monitor for Linux KVM. */
+@Command(name = "kvmj", mixinStandardHelpOptions = true, versionProvider = KvmjCommand.Version.class,
+        description = "A microVM monitor in Java for Linux KVM.",
+        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:the guest reset or powered off the VM (or Ctrl-A x on the console)",
+            "odd:the guest's isa-debug-exit status, (value << 1) | 1",
+            "2:bad flags, bad config file, or a kernel/initrd that cannot be booted",
+            "4:VMM failure (KVM unavailable or failing, emulation failure, triple fault)",
+            "130:stopped by Ctrl-C/SIGINT"})
+public final class KvmjCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use 'run' or 'validate'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new KvmjCommand()).setUsageHelpAutoWidth(true);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = KvmjCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"kvmj " + (v == null ? "(development build)" : v),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ")"};
+        }
+    }
+}

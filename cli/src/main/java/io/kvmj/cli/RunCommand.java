@@ -1,0 +1,166 @@
+package io.kvmj.cli;
+
+import io.kvmj.config.ConfigException;
+import io.kvmj.config.ConfigLoader;
+import io.kvmj.config.MemorySize;
+import io.kvmj.config.VmConfig;
+import io.kvmj.kvm.KvmUnavailableException;
+import io.kvmj.sys.RawTerminal;
+import io.kvmj.sys.SyscallException;
+import io.kvmj.vmm.Vm;
+import io.kvmj.vmm.VmBuilder;
+import io.kvmj.vmm.VmExitReason;
+import io.kvmj.vmm.boot.BootException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code kvmj run}: boots a VM from a config file or from flags and runs it until it stops. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
+            "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
+        footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
+            "2 bad flags/config/kernel; 4 VMM failure; 130 Ctrl-C."})
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "machine-config JSON file")
+    Path config;
+
+    @Option(names = "--kernel", paramLabel = "FILE", description = "PVH ELF kernel (vmlinux or a test guest)")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "initial ramdisk")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "STR", description = "kernel command line")
+    String cmdline;
+
+    @Option(names = "--mem", paramLabel = "SIZE", description = "guest memory, e.g. 256M or 4G (default: 256M)")
+    String mem;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "number of vCPUs (default: 1)")
+    Integer cpus;
+
+    @Option(names = "--debug-exit", paramLabel = "PORT", arity = "0..1", fallbackValue = "0xf4",
+            description = "add QEMU's isa-debug-exit device at PORT (default 0xf4)")
+    String debugExit;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "warn",
+            description = "error, warn, info or debug (default: ${DEFAULT-VALUE}); logs go to stderr")
+    LogSetup.LogLevel logLevel;
+
+    @Override
+    public Integer call() {
+        LogSetup.configure(logLevel);
+        VmConfig vmConfig;
+        try {
+            vmConfig = config != null ? fromFile() : fromFlags();
+        } catch (ConfigException e) {
+            return fail(ExitCodes.USAGE, e.getMessage());
+        }
+        return run(vmConfig);
+    }
+
+    private VmConfig fromFile() throws ConfigException {
+        if (kernel != null || initrd != null || cmdline != null || mem != null || cpus != null || debugExit != null) {
+            throw usage("--config cannot be combined with --kernel, --initrd, --cmdline, --mem, --cpus or --debug-exit");
+        }
+        return ConfigLoader.load(config);
+    }
+
+    private VmConfig fromFlags() throws ConfigException {
+        if (kernel == null) {
+            throw usage("give --config FILE, or --kernel FILE with optional --initrd, --cmdline, --mem, --cpus");
+        }
+        long memMib = mem == null ? 256 : MemorySize.parseMib(mem);
+        Integer port = debugExit == null ? null : parsePort(debugExit);
+        return ConfigLoader.fromFlags(kernel, initrd, cmdline == null ? "" : cmdline, memMib,
+                cpus == null ? 1 : cpus, port);
+    }
+
+    private Integer parsePort(String value) {
+        try {
+            return Integer.decode(value);
+        } catch (NumberFormatException e) {
+            throw usage("--debug-exit: not a port number: " + value);
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private int run(VmConfig vmConfig) {
+        RawTerminal terminal = null;
+        try {
+            VmLaunch launch = VmLaunch.of(vmConfig);
+            if (launch.spec().consoleEscapes()) {
+                terminal = RawTerminal.enterIfTerminal(0);
+            }
+            try (Vm vm = VmBuilder.build(launch.spec())) {
+                return exitCode(runUntilStopped(vm));
+            } finally {
+                launch.close();
+            }
+        } catch (BootException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            return fail(ExitCodes.USAGE, e.getMessage());
+        } catch (KvmUnavailableException | SyscallException e) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.INTERRUPTED;
+        } finally {
+            if (terminal != null) {
+                terminal.close();
+            }
+        }
+    }
+
+    /** Runs the VM; SIGINT/SIGTERM stop it through a shutdown hook that waits for the cleanup below. */
+    private static VmExitReason runUntilStopped(Vm vm) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            vm.requestStop(new VmExitReason.Stopped("signal"));
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kvmj-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            vm.start();
+            return vm.awaitExit();
+        } finally {
+            vm.close();
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM exits with 128 + signal once it returns
+            }
+        }
+    }
+
+    private static int exitCode(VmExitReason reason) {
+        return switch (reason) {
+            case VmExitReason.Reset r -> ExitCodes.OK;
+            case VmExitReason.DebugExit d -> d.status();
+            case VmExitReason.Stopped s -> s.why().equals("signal") ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+            case VmExitReason.Failure f -> fail(ExitCodes.VMM_FAILURE, "VMM failure: " + f.reason());
+        };
+    }
+
+    private static int fail(int code, String message) {
+        System.out.flush();
+        System.err.println("kvmj: " + message);
+        return code;
+    }
+}

@@ -1,0 +1,69 @@
+package io.kvmj.kvm;
+
+import io.kvmj.kvm.gen.linux.kvm_regs;
+
+import java.lang.foreign.MemorySegment;
+
+/** A vCPU's general-purpose registers (struct kvm_regs), read with {@link VcpuFd#registers()}. */
+public final class Registers {
+    final MemorySegment regs;
+
+    Registers(MemorySegment regs) {
+        this.regs = regs;
+    }
+
+    public long rip() {
+        return kvm_regs.rip(regs);
+    }
+
+    public Registers rip(long v) {
+        kvm_regs.rip(regs, v);
+        return this;
+    }
+
+    public long rsp() {
+        return kvm_regs.rsp(regs);
+    }
+
+    public Registers rsp(long v) {
+        kvm_regs.rsp(regs, v);
+        return this;
+    }
+
+    public long rflags() {
+        return kvm_regs.rflags(regs);
+    }
+
+    public Registers rflags(long v) {
+        kvm_regs.rflags(regs, v);
+        return this;
+    }
+
+    public long rax() {
+        return kvm_regs.rax(regs);
+    }
+
+    public long rbx() {
+        return kvm_regs.rbx(regs);
+    }
+
+    public Registers rbx(long v) {
+        kvm_regs.rbx(regs, v);
+        return this;
+    }
+
+    public long rsi() {
+        return kvm_regs.rsi(regs);
+    }
+
+    public Registers rsi(long v) {
+        kvm_regs.rsi(regs, v);
+        return this;
+    }
+
+    /** Zeroes every register, e.g. before setting a boot state. */
+    public Registers clear() {
+        regs.fill((byte) 0);
+        return this;
+    }
+}

@@ -1,0 +1,197 @@
+package io.kvmj.kvm;
+
+import io.kvmj.kvm.gen.libc.LibcHeaders;
+import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.kvm.gen.linux.kvm_cpuid2;
+import io.kvmj.kvm.gen.linux.kvm_cpuid_entry2;
+import io.kvmj.kvm.gen.linux.kvm_fpu;
+import io.kvmj.kvm.gen.linux.kvm_lapic_state;
+import io.kvmj.kvm.gen.linux.kvm_msr_entry;
+import io.kvmj.kvm.gen.linux.kvm_msrs;
+import io.kvmj.kvm.gen.linux.kvm_regs;
+import io.kvmj.kvm.gen.linux.kvm_run;
+import io.kvmj.kvm.gen.linux.kvm_sregs;
+import io.kvmj.sys.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/** A vCPU fd and its mmapped {@code kvm_run}: register state, CPUID, MSRs, and the KVM_RUN loop step. */
+public final class VcpuFd implements AutoCloseable {
+    private final int id;
+    private final int fd;
+    private final MemorySegment run;
+    private final Arena arena = Arena.ofShared();
+    private final Registers registers = new Registers(kvm_regs.allocate(arena));
+    private final SpecialRegisters specialRegisters = new SpecialRegisters(kvm_sregs.allocate(arena));
+    private final long kvmRun = KvmHeaders.KVM_RUN();
+    private final int exitIo = KvmHeaders.KVM_EXIT_IO();
+    private final int exitMmio = KvmHeaders.KVM_EXIT_MMIO();
+    private final int eintr = LibcHeaders.EINTR();
+    private final int eagain = LibcHeaders.EAGAIN();
+    private final VcpuExit.IoIn ioIn;
+    private final VcpuExit.IoOut ioOut;
+    private final VcpuExit.MmioRead mmioRead;
+    private final VcpuExit.MmioWrite mmioWrite;
+    private final VcpuExit.SystemEvent systemEvent;
+    private final VcpuExit.InternalError internalError;
+    private final VcpuExit.FailEntry failEntry;
+    private final VcpuExit.Unsupported unsupported;
+
+    VcpuFd(int id, int fd, MemorySegment run) {
+        this.id = id;
+        this.fd = fd;
+        this.run = run;
+        ioIn = new VcpuExit.IoIn(run);
+        ioOut = new VcpuExit.IoOut(run);
+        mmioRead = new VcpuExit.MmioRead(run);
+        mmioWrite = new VcpuExit.MmioWrite(run);
+        systemEvent = new VcpuExit.SystemEvent(run);
+        internalError = new VcpuExit.InternalError(run);
+        failEntry = new VcpuExit.FailEntry(run);
+        unsupported = new VcpuExit.Unsupported(run);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /**
+     * Runs the guest until the next exit to user space. Never allocates: the returned view is reused.
+     * A kick (signal or immediate_exit) yields {@link VcpuExit.Interrupted}.
+     */
+    public VcpuExit run() {
+        int r = Libc.ioctlRaw(fd, kvmRun, 0);
+        if (r < 0) {
+            if (-r == eintr || -r == eagain) {
+                return VcpuExit.Interrupted.INSTANCE;
+            }
+            throw new KvmException("KVM_RUN on vCPU " + id, -r);
+        }
+        int reason = kvm_run.exit_reason(run);
+        if (reason == exitIo) {
+            return kvm_run.io.direction(kvm_run.io(run)) == KvmHeaders.KVM_EXIT_IO_OUT() ? ioOut : ioIn;
+        }
+        if (reason == exitMmio) {
+            return kvm_run.mmio.is_write(kvm_run.mmio(run)) != 0 ? mmioWrite : mmioRead;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_HLT()) {
+            return VcpuExit.Hlt.INSTANCE;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_SHUTDOWN()) {
+            return VcpuExit.Shutdown.INSTANCE;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_SYSTEM_EVENT()) {
+            return systemEvent;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_INTERNAL_ERROR()) {
+            return internalError;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_FAIL_ENTRY()) {
+            return failEntry;
+        }
+        if (reason == KvmHeaders.KVM_EXIT_INTR()) {
+            return VcpuExit.Interrupted.INSTANCE;
+        }
+        return unsupported;
+    }
+
+    /** Makes the next (or current, once the signal lands) KVM_RUN return at once; see {@link VcpuKicker}. */
+    public void setImmediateExit(boolean on) {
+        kvm_run.immediate_exit(run, (byte) (on ? 1 : 0));
+    }
+
+    /** Reads the general-purpose registers into this vCPU's reusable {@link Registers} view. */
+    public Registers registers() {
+        Ioctl.call(fd, KvmHeaders.KVM_GET_REGS(), registers.regs, "KVM_GET_REGS");
+        return registers;
+    }
+
+    public void setRegisters(Registers r) {
+        Ioctl.call(fd, KvmHeaders.KVM_SET_REGS(), r.regs, "KVM_SET_REGS");
+    }
+
+    public SpecialRegisters specialRegisters() {
+        Ioctl.call(fd, KvmHeaders.KVM_GET_SREGS(), specialRegisters.sregs, "KVM_GET_SREGS");
+        return specialRegisters;
+    }
+
+    public void setSpecialRegisters(SpecialRegisters s) {
+        Ioctl.call(fd, KvmHeaders.KVM_SET_SREGS(), s.sregs, "KVM_SET_SREGS");
+    }
+
+    public void setCpuid(List<CpuidEntry> entries) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cpuid = a.allocate(kvm_cpuid2.sizeof() + entries.size() * kvm_cpuid_entry2.sizeof());
+            kvm_cpuid2.nent(cpuid, entries.size());
+            MemorySegment array = cpuid.asSlice(kvm_cpuid2.sizeof());
+            for (int i = 0; i < entries.size(); i++) {
+                CpuidEntry e = entries.get(i);
+                MemorySegment k = kvm_cpuid_entry2.asSlice(array, i);
+                kvm_cpuid_entry2.function(k, e.function());
+                kvm_cpuid_entry2.index(k, e.index());
+                kvm_cpuid_entry2.flags(k, e.flags());
+                kvm_cpuid_entry2.eax(k, e.eax());
+                kvm_cpuid_entry2.ebx(k, e.ebx());
+                kvm_cpuid_entry2.ecx(k, e.ecx());
+                kvm_cpuid_entry2.edx(k, e.edx());
+            }
+            Ioctl.call(fd, KvmHeaders.KVM_SET_CPUID2(), cpuid, "KVM_SET_CPUID2");
+        }
+    }
+
+    /** Sets every MSR in the list; KVM stops at the first one it rejects, which becomes an error here. */
+    public void setMsrs(List<MsrEntry> msrs) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(kvm_msrs.sizeof() + msrs.size() * kvm_msr_entry.sizeof());
+            kvm_msrs.nmsrs(m, msrs.size());
+            MemorySegment array = m.asSlice(kvm_msrs.sizeof());
+            for (int i = 0; i < msrs.size(); i++) {
+                MemorySegment e = kvm_msr_entry.asSlice(array, i);
+                kvm_msr_entry.index(e, msrs.get(i).index());
+                kvm_msr_entry.data(e, msrs.get(i).value());
+            }
+            int set = Ioctl.call(fd, KvmHeaders.KVM_SET_MSRS(), m, "KVM_SET_MSRS");
+            if (set != msrs.size()) {
+                throw new KvmUnavailableException(String.format("KVM_SET_MSRS rejected MSR 0x%x on vCPU %d",
+                        msrs.get(set).index(), id));
+            }
+        }
+    }
+
+    /** Sets the x87 control word and MXCSR to their power-on defaults' usual replacements. */
+    public void setFpu(int fcw, int mxcsr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment f = kvm_fpu.allocate(a);
+            kvm_fpu.fcw(f, (short) fcw);
+            kvm_fpu.mxcsr(f, mxcsr);
+            Ioctl.call(fd, KvmHeaders.KVM_SET_FPU(), f, "KVM_SET_FPU");
+        }
+    }
+
+    /** The in-kernel local APIC's 1 KiB register page. */
+    public byte[] lapic() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = kvm_lapic_state.allocate(a);
+            Ioctl.call(fd, KvmHeaders.KVM_GET_LAPIC(), s, "KVM_GET_LAPIC");
+            return kvm_lapic_state.regs(s).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    public void setLapic(byte[] registerPage) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = kvm_lapic_state.allocate(a);
+            kvm_lapic_state.regs(s).copyFrom(MemorySegment.ofArray(registerPage));
+            Ioctl.call(fd, KvmHeaders.KVM_SET_LAPIC(), s, "KVM_SET_LAPIC");
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.munmap(run);
+        Libc.close(fd);
+        arena.close();
+    }
+}

@@ -1,0 +1,114 @@
+package io.kvmj.kvm;
+
+import io.kvmj.kvm.gen.libc.LibcHeaders;
+import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.kvm.gen.linux.kvm_irq_level;
+import io.kvmj.kvm.gen.linux.kvm_irqfd;
+import io.kvmj.kvm.gen.linux.kvm_pit_config;
+import io.kvmj.kvm.gen.linux.kvm_userspace_memory_region;
+import io.kvmj.sys.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** A KVM virtual machine fd: memory slots, the in-kernel interrupt controllers, irqfds, and vCPU creation. */
+public final class VmFd implements AutoCloseable {
+    private final Kvm kvm;
+    private final int fd;
+
+    VmFd(Kvm kvm, int fd) {
+        this.kvm = kvm;
+        this.fd = fd;
+    }
+
+    public int checkExtension(int capability) {
+        return Ioctl.call(fd, KvmHeaders.KVM_CHECK_EXTENSION(), capability, "KVM_CHECK_EXTENSION");
+    }
+
+    /** Maps host memory as guest RAM at {@code guestAddress} in memory slot {@code slot}. */
+    public void setUserMemoryRegion(int slot, long guestAddress, MemorySegment host, boolean logDirtyPages) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment region = kvm_userspace_memory_region.allocate(arena);
+            kvm_userspace_memory_region.slot(region, slot);
+            kvm_userspace_memory_region.flags(region, logDirtyPages ? (int) KvmHeaders.KVM_MEM_LOG_DIRTY_PAGES() : 0);
+            kvm_userspace_memory_region.guest_phys_addr(region, guestAddress);
+            kvm_userspace_memory_region.memory_size(region, host.byteSize());
+            kvm_userspace_memory_region.userspace_addr(region, host.address());
+            Ioctl.call(fd, KvmHeaders.KVM_SET_USER_MEMORY_REGION(), region, "KVM_SET_USER_MEMORY_REGION");
+        }
+    }
+
+    /** Three pages of guest-physical address space KVM uses for its real-mode TSS on Intel. */
+    public void setTssAddress(long address) {
+        Ioctl.call(fd, KvmHeaders.KVM_SET_TSS_ADDR(), address, "KVM_SET_TSS_ADDR");
+    }
+
+    public void setIdentityMapAddress(long address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_LONG, address);
+            Ioctl.call(fd, KvmHeaders.KVM_SET_IDENTITY_MAP_ADDR(), value, "KVM_SET_IDENTITY_MAP_ADDR");
+        }
+    }
+
+    /** The in-kernel PIC pair, IOAPIC and per-vCPU local APICs. */
+    public void createIrqchip() {
+        Ioctl.call(fd, KvmHeaders.KVM_CREATE_IRQCHIP(), 0, "KVM_CREATE_IRQCHIP");
+    }
+
+    /** The in-kernel i8254 timer, with a dummy speaker port so port 0x61 works. */
+    public void createPit2() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = kvm_pit_config.allocate(arena);
+            kvm_pit_config.flags(config, KvmHeaders.KVM_PIT_SPEAKER_DUMMY());
+            Ioctl.call(fd, KvmHeaders.KVM_CREATE_PIT2(), config, "KVM_CREATE_PIT2");
+        }
+    }
+
+    /** Makes a write to {@code eventFd} inject an edge on interrupt line {@code gsi}, without leaving the kernel. */
+    public void registerIrqfd(int eventFd, int gsi) {
+        irqfd(eventFd, gsi, 0, "KVM_IRQFD");
+    }
+
+    public void unregisterIrqfd(int eventFd, int gsi) {
+        irqfd(eventFd, gsi, KvmHeaders.KVM_IRQFD_FLAG_DEASSIGN(), "KVM_IRQFD (deassign)");
+    }
+
+    private void irqfd(int eventFd, int gsi, int flags, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqfd = kvm_irqfd.allocate(arena);
+            kvm_irqfd.fd(irqfd, eventFd);
+            kvm_irqfd.gsi(irqfd, gsi);
+            kvm_irqfd.flags(irqfd, flags);
+            Ioctl.call(fd, KvmHeaders.KVM_IRQFD(), irqfd, name);
+        }
+    }
+
+    /** Sets the level of an interrupt line of the in-kernel irqchip. */
+    public void setIrqLine(int irq, boolean high) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment level = kvm_irq_level.allocate(arena);
+            level.set(ValueLayout.JAVA_INT, 0, irq); // the irq/status union's first member
+            kvm_irq_level.level(level, high ? 1 : 0);
+            Ioctl.call(fd, KvmHeaders.KVM_IRQ_LINE(), level, "KVM_IRQ_LINE");
+        }
+    }
+
+    public VcpuFd createVcpu(int id) {
+        int vcpuFd = Ioctl.call(fd, KvmHeaders.KVM_CREATE_VCPU(), id, "KVM_CREATE_VCPU");
+        try {
+            int size = kvm.vcpuMmapSize();
+            MemorySegment run = Libc.mmap(size, LibcHeaders.PROT_READ() | LibcHeaders.PROT_WRITE(),
+                    LibcHeaders.MAP_SHARED(), vcpuFd, 0, "mmap of kvm_run for vCPU " + id);
+            return new VcpuFd(id, vcpuFd, run);
+        } catch (RuntimeException e) {
+            Libc.close(vcpuFd);
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.close(fd);
+    }
+}

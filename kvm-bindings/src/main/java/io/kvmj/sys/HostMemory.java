@@ -1,0 +1,21 @@
+package io.kvmj.sys;
+
+import io.kvmj.kvm.gen.libc.LibcHeaders;
+
+import java.lang.foreign.MemorySegment;
+
+/** Anonymous host memory for guest RAM: reserved lazily (MAP_NORESERVE), so untouched guest pages cost nothing. */
+public final class HostMemory {
+    private HostMemory() {
+    }
+
+    public static MemorySegment mapAnonymous(long size) {
+        return Libc.mmap(size, LibcHeaders.PROT_READ() | LibcHeaders.PROT_WRITE(),
+                LibcHeaders.MAP_PRIVATE() | LibcHeaders.MAP_ANONYMOUS() | LibcHeaders.MAP_NORESERVE(), -1, 0,
+                "mmap of " + size + " bytes of guest RAM");
+    }
+
+    public static void unmap(MemorySegment mapping) {
+        Libc.munmap(mapping);
+    }
+}

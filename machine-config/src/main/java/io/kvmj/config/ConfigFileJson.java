@@ -1,0 +1,42 @@
+package io.kvmj.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The config file exactly as Jackson reads it (Firecracker key names). Values are raw and unchecked;
+ * {@link ConfigFileMapper} turns them into a {@link VmConfig}. Required keys are marked {@code required}
+ * (missing) and {@code Nulls.FAIL} or a primitive type (null); optional keys use boxed types, null = absent.
+ * Firecracker sections kvmj does not implement are handled before binding, by {@link UnsupportedSections}.
+ */
+final class ConfigFileJson {
+    private ConfigFileJson() {}
+
+    record Root(
+            @JsonProperty(value = Keys.BOOT_SOURCE, required = true) @JsonSetter(nulls = Nulls.FAIL)
+                    BootSourceJson bootSource,
+            @JsonProperty(value = Keys.MACHINE_CONFIG, required = true) @JsonSetter(nulls = Nulls.FAIL)
+                    MachineJson machine,
+            @JsonProperty(Keys.DEBUG_EXIT) DebugExitJson debugExit,
+            @JsonProperty(Keys.SERIAL) SerialJson serial) {}
+
+    record BootSourceJson(
+            @JsonProperty(value = Keys.KERNEL_IMAGE_PATH, required = true) @JsonSetter(nulls = Nulls.FAIL)
+                    String kernelImagePath,
+            @JsonProperty(Keys.BOOT_ARGS) String bootArgs,
+            @JsonProperty(Keys.INITRD_PATH) String initrdPath) {}
+
+    record MachineJson(
+            @JsonProperty(value = Keys.VCPU_COUNT, required = true) int vcpuCount,
+            @JsonProperty(value = Keys.MEM_SIZE_MIB, required = true) long memSizeMib,
+            @JsonProperty(Keys.SMT) Boolean smt,
+            @JsonProperty(Keys.TRACK_DIRTY_PAGES) Boolean trackDirtyPages,
+            @JsonProperty(Keys.CPU_TEMPLATE) String cpuTemplate) {}
+
+    /** {@code iobase} is a node because it may be a number (244) or a string ("0xf4"). */
+    record DebugExitJson(@JsonProperty(Keys.IOBASE) JsonNode iobase) {}
+
+    record SerialJson(@JsonProperty(Keys.OUTPUT) String output, @JsonProperty(Keys.INPUT) String input) {}
+}

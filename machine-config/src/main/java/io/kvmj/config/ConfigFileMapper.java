@@ -1,0 +1,116 @@
+package io.kvmj.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the raw {@link ConfigFileJson} into an unvalidated {@link VmConfig}: fills defaults and interprets
+ * values whose JSON form needs decoding (strings naming paths or modes, "0xf4"). Range and file checks are
+ * left to {@link ConfigValidator}, which also serves configs built from CLI flags.
+ */
+final class ConfigFileMapper {
+    /** Firecracker's static CPU templates; kvmj recognises them but implements none yet. */
+    private static final List<String> FIRECRACKER_CPU_TEMPLATES = List.of("C3", "T2", "T2S", "T2CL", "T2A");
+
+    private static final String NO_CPU_TEMPLATE = "None";
+
+    /** "0xf4" (hex) or "244" (decimal); ASCII digits only. */
+    private static final Pattern PORT = Pattern.compile("0[xX]([0-9a-fA-F]+)|([0-9]+)");
+
+    private ConfigFileMapper() {}
+
+    static VmConfig toVmConfig(ConfigFileJson.Root root) throws ConfigException {
+        return new VmConfig(bootSource(root.bootSource()), machine(root.machine()),
+                debugExit(root.debugExit()), serial(root.serial()));
+    }
+
+    private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {
+        String section = Keys.BOOT_SOURCE;
+        return new BootSource(
+                path(Keys.path(section, Keys.KERNEL_IMAGE_PATH), json.kernelImagePath()),
+                json.bootArgs() == null ? "" : json.bootArgs(),
+                json.initrdPath() == null ? null : path(Keys.path(section, Keys.INITRD_PATH), json.initrdPath()));
+    }
+
+    private static MachineSpec machine(ConfigFileJson.MachineJson json) throws ConfigException {
+        checkCpuTemplate(json.cpuTemplate());
+        return new MachineSpec(json.vcpuCount(), json.memSizeMib(),
+                Boolean.TRUE.equals(json.smt()), Boolean.TRUE.equals(json.trackDirtyPages()));
+    }
+
+    private static void checkCpuTemplate(String template) throws ConfigException {
+        if (template == null || template.equals(NO_CPU_TEMPLATE)) return;
+        String key = Keys.path(Keys.MACHINE_CONFIG, Keys.CPU_TEMPLATE);
+        if (FIRECRACKER_CPU_TEMPLATES.contains(template)) {
+            throw new ConfigException(key, "CPU template " + quote(template)
+                    + " is not supported by this kvmj version yet (use \"None\" or omit the key)");
+        }
+        throw new ConfigException(key, "unknown CPU template " + quote(template) + " (kvmj accepts only \"None\")");
+    }
+
+    private static DebugExit debugExit(ConfigFileJson.DebugExitJson json) throws ConfigException {
+        if (json == null) return null;
+        JsonNode node = json.iobase();
+        if (node == null || node.isNull()) return new DebugExit(ConfigLimits.DEFAULT_DEBUG_EXIT_IOBASE);
+        String key = Keys.path(Keys.DEBUG_EXIT, Keys.IOBASE);
+        BigInteger value;
+        if (node.isIntegralNumber()) {
+            value = node.bigIntegerValue();
+        } else if (node.isTextual()) {
+            value = parsePort(key, node.textValue());
+        } else {
+            throw new ConfigException(key, "expected an integer or a string like \"0xf4\", got "
+                    + JacksonErrors.describe(node));
+        }
+        // Only rule out what an int cannot hold; the 0..0xffff range is the validator's job.
+        if (value.bitLength() > 31) {
+            throw new ConfigException(key, "number " + value + " is out of range");
+        }
+        return new DebugExit(value.intValue());
+    }
+
+    private static BigInteger parsePort(String key, String text) throws ConfigException {
+        Matcher m = PORT.matcher(text.strip());
+        if (!m.matches()) {
+            throw new ConfigException(key, "expected an I/O port such as 244 or \"0xf4\", got " + quote(text));
+        }
+        return m.group(1) != null ? new BigInteger(m.group(1), 16) : new BigInteger(m.group(2));
+    }
+
+    private static SerialConfig serial(ConfigFileJson.SerialJson json) throws ConfigException {
+        if (json == null) return SerialConfig.defaults();
+        return new SerialConfig(serialOutput(json.output()), stdinInput(json.input()));
+    }
+
+    private static SerialOutput serialOutput(String output) throws ConfigException {
+        if (output == null || output.equals("stdout")) return new SerialOutput.Stdout();
+        if (output.equals("none")) return new SerialOutput.None();
+        return new SerialOutput.ToFile(path(Keys.path(Keys.SERIAL, Keys.OUTPUT), output));
+    }
+
+    private static boolean stdinInput(String input) throws ConfigException {
+        if (input == null || input.equals("stdin")) return true;
+        if (input.equals("none")) return false;
+        throw new ConfigException(Keys.path(Keys.SERIAL, Keys.INPUT),
+                "expected \"stdin\" or \"none\", got " + quote(input));
+    }
+
+    private static Path path(String key, String text) throws ConfigException {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key, "invalid path " + quote(text) + ": " + e.getReason());
+        }
+    }
+
+    // JSON-quoted, so control characters in user input cannot garble the one-line message.
+    private static String quote(String text) {
+        return JsonNodeFactory.instance.textNode(text).toString();
+    }
+}

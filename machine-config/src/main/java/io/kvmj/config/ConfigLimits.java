@@ -1,0 +1,25 @@
+package io.kvmj.config;
+
+/** Bounds the validator enforces; public so the CLI and the VMM can quote the same numbers. */
+public final class ConfigLimits {
+    /** Firecracker's vCPU limit; kvmj keeps it so Firecracker configs behave the same. */
+    public static final int MAX_VCPUS = 32;
+
+    /** 1 TiB: far above any microVM, low enough to catch unit mistakes (e.g. a byte count). */
+    public static final long MAX_MEM_MIB = 1L << 20;
+
+    /**
+     * Linux x86 {@code COMMAND_LINE_SIZE}: 2048 in older kernels, 4096 in newer ones. kvmj allows the newer
+     * size; it includes the terminating NUL, hence {@link #MAX_BOOT_ARGS_BYTES}.
+     */
+    public static final int COMMAND_LINE_SIZE = 4096;
+
+    public static final int MAX_BOOT_ARGS_BYTES = COMMAND_LINE_SIZE - 1;
+
+    /** The isa-debug-exit port QEMU uses by default. */
+    public static final int DEFAULT_DEBUG_EXIT_IOBASE = 0xf4;
+
+    public static final int MAX_IO_PORT = 0xffff;
+
+    private ConfigLimits() {}
+}

@@ -1,0 +1,4 @@
+package io.kvmj.config;
+
+/** QEMU-compatible isa-debug-exit device: the guest writes to {@code iobase} to end the VM with a status. */
+public record DebugExit(int iobase) {}

@@ -1,0 +1,51 @@
+package io.kvmj.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** File-system checks on paths from a config; each returns the absolute, normalized path it checked. */
+final class PathChecks {
+    private PathChecks() {}
+
+    static Path resolve(String key, Path path, Path baseDir) throws ConfigException {
+        if (path == null || path.toString().isEmpty()) {
+            throw new ConfigException(key, "must not be empty");
+        }
+        return baseDir.resolve(path).toAbsolutePath().normalize();
+    }
+
+    /** An existing, readable, non-empty regular file (kernel, initrd). */
+    static Path readableFile(String key, Path path, Path baseDir) throws ConfigException {
+        Path file = resolve(key, path, baseDir);
+        String shown = shown(file, path);
+        if (!Files.exists(file)) throw new ConfigException(key, "file not found: " + shown);
+        if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file: " + shown);
+        if (!Files.isRegularFile(file)) throw new ConfigException(key, "not a regular file: " + shown);
+        if (!Files.isReadable(file)) throw new ConfigException(key, "file not readable: " + shown);
+        try {
+            if (Files.size(file) == 0) throw new ConfigException(key, "file is empty: " + shown);
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot read file: " + shown + ": " + e.getMessage());
+        }
+        return file;
+    }
+
+    /** A file the VMM will create or overwrite: its directory must exist, and it must not be a directory. */
+    static Path writableFileLocation(String key, Path path, Path baseDir) throws ConfigException {
+        Path file = resolve(key, path, baseDir);
+        String shown = shown(file, path);
+        if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file: " + shown);
+        Path parent = file.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            String note = path.isAbsolute() ? "" : " (resolved from \"" + path + "\")";
+            throw new ConfigException(key, "directory does not exist: " + parent + note);
+        }
+        return file;
+    }
+
+    // Say how a relative path was resolved, since users write it relative to the config file.
+    private static String shown(Path resolved, Path original) {
+        return original.isAbsolute() ? resolved.toString() : resolved + " (resolved from \"" + original + "\")";
+    }
+}

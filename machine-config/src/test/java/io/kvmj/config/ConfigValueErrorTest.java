@@ -1,0 +1,178 @@
+package io.kvmj.config;
+
+import static io.kvmj.config.ConfigAssertions.MINIMAL_BOOT;
+import static io.kvmj.config.ConfigAssertions.MINIMAL_MACHINE;
+import static io.kvmj.config.ConfigAssertions.assertError;
+import static io.kvmj.config.ConfigAssertions.createKernel;
+import static io.kvmj.config.ConfigAssertions.minimalWith;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Right shape, wrong values: ranges, unsupported features, files, boot arguments. */
+class ConfigValueErrorTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void kernel() throws IOException {
+        createKernel(dir);
+    }
+
+    private static String withMachine(String machineBody) {
+        return "{" + MINIMAL_BOOT + ", \"machine-config\": {" + machineBody + "}}";
+    }
+
+    private static String withBoot(String bootBody) {
+        return "{\"boot-source\": {" + bootBody + "}, " + MINIMAL_MACHINE + "}";
+    }
+
+    @Test
+    void memoryZero() {
+        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 0"), dir, "machine-config.mem_size_mib",
+                "must be at least 1 (got 0)");
+    }
+
+    @Test
+    void memoryAboveOneTiB() {
+        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 1048577"), dir, "machine-config.mem_size_mib",
+                "must be at most 1048576 (1 TiB) (got 1048577)");
+    }
+
+    @Test
+    void zeroVcpus() {
+        assertError(withMachine("\"vcpu_count\": 0, \"mem_size_mib\": 128"), dir, "machine-config.vcpu_count",
+                "must be at least 1 (got 0)");
+    }
+
+    @Test
+    void negativeVcpus() {
+        assertError(withMachine("\"vcpu_count\": -1, \"mem_size_mib\": 128"), dir, "machine-config.vcpu_count",
+                "must be at least 1 (got -1)");
+    }
+
+    @Test
+    void tooManyVcpus() {
+        assertError(withMachine("\"vcpu_count\": 33, \"mem_size_mib\": 128"), dir, "machine-config.vcpu_count",
+                "must be at most 32 (got 33)");
+    }
+
+    @Test
+    void cpuTemplateNotSupportedYet() {
+        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"T2\""), dir,
+                "machine-config.cpu_template", "\"T2\" is not supported by this kvmj version yet");
+    }
+
+    @Test
+    void cpuTemplateUnknown() {
+        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"none\""), dir,
+                "machine-config.cpu_template", "unknown CPU template \"none\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"drives", "network-interfaces", "vsock", "balloon", "entropy", "logger", "metrics",
+            "mmds-config", "cpu-config"})
+    void nonEmptyUnsupportedSection(String section) {
+        assertError(minimalWith(", \"" + section + "\": [{\"x\": 1}]"), dir, section,
+                "not supported by this kvmj version yet");
+    }
+
+    @Test
+    void unsupportedSectionAsObject() {
+        assertError(minimalWith(", \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/tmp/v.sock\"}"), dir, "vsock",
+                "not supported by this kvmj version yet");
+    }
+
+    @Test
+    void kernelNotFoundShowsResolution() {
+        String msg = assertError(withBoot("\"kernel_image_path\": \"y\""), dir, "boot-source.kernel_image_path",
+                "file not found: ");
+        org.junit.jupiter.api.Assertions.assertEquals("boot-source.kernel_image_path: file not found: "
+                + dir.toAbsolutePath().normalize().resolve("y") + " (resolved from \"y\")", msg);
+    }
+
+    @Test
+    void kernelIsADirectory() throws IOException {
+        Files.createDirectory(dir.resolve("kdir"));
+        assertError(withBoot("\"kernel_image_path\": \"kdir\""), dir, "boot-source.kernel_image_path",
+                "is a directory");
+    }
+
+    @Test
+    void kernelIsEmpty() throws IOException {
+        Files.createFile(dir.resolve("empty"));
+        assertError(withBoot("\"kernel_image_path\": \"empty\""), dir, "boot-source.kernel_image_path",
+                "file is empty");
+    }
+
+    @Test
+    void kernelPathEmptyString() {
+        assertError(withBoot("\"kernel_image_path\": \"\""), dir, "boot-source.kernel_image_path",
+                "must not be empty");
+    }
+
+    @Test
+    void kernelPathWithNulCharacter() {
+        assertError(withBoot("\"kernel_image_path\": \"a\\u0000b\""), dir, "boot-source.kernel_image_path",
+                "invalid path");
+    }
+
+    @Test
+    void initrdNotFound() {
+        assertError(withBoot("\"kernel_image_path\": \"vmlinux\", \"initrd_path\": \"/nonexistent/initrd\""), dir,
+                "boot-source.initrd_path", "file not found: /nonexistent/initrd");
+    }
+
+    @Test
+    void bootArgsTooLong() {
+        String args = "a".repeat(ConfigLimits.MAX_BOOT_ARGS_BYTES + 1);
+        assertError(withBoot("\"kernel_image_path\": \"vmlinux\", \"boot_args\": \"" + args + "\""), dir,
+                "boot-source.boot_args", "too long: 4096 bytes (at most 4095");
+    }
+
+    @Test
+    void bootArgsNonPrintable() {
+        assertError(withBoot("\"kernel_image_path\": \"vmlinux\", \"boot_args\": \"console=ttyS0\\npanic=1\""), dir,
+                "boot-source.boot_args", "found U+000A at index 13");
+    }
+
+    @Test
+    void bootArgsNonAscii() {
+        assertError(withBoot("\"kernel_image_path\": \"vmlinux\", \"boot_args\": \"root=/dev/vd\u00e9\""), dir,
+                "boot-source.boot_args", "only printable ASCII");
+    }
+
+    @Test
+    void debugExitPortOutOfRange() {
+        assertError(minimalWith(", \"debug-exit\": {\"iobase\": 65536}"), dir, "debug-exit.iobase",
+                "must be an I/O port between 0 and 0xffff (got 65536)");
+    }
+
+    @Test
+    void debugExitNegativePort() {
+        assertError(minimalWith(", \"debug-exit\": {\"iobase\": -1}"), dir, "debug-exit.iobase", "(got -1)");
+    }
+
+    @Test
+    void debugExitHugePort() {
+        assertError(minimalWith(", \"debug-exit\": {\"iobase\": \"0xffffffffff\"}"), dir, "debug-exit.iobase",
+                "out of range");
+    }
+
+    @Test
+    void serialOutputDirectoryMissing() {
+        assertError(minimalWith(", \"serial\": {\"output\": \"logs/console.log\"}"), dir, "serial.output",
+                "directory does not exist: " + dir.toAbsolutePath().normalize().resolve("logs"));
+    }
+
+    @Test
+    void serialOutputIsADirectory() {
+        assertError(minimalWith(", \"serial\": {\"output\": \".\"}"), dir, "serial.output", "is a directory");
+    }
+}

@@ -1,0 +1,24 @@
+# Sourced by kvmj's scripts: sets JAVA_HOME to a JDK >= 25 (JAVA_HOME if it qualifies, else the newest
+# under /usr/lib/jvm), or prints why not and returns 1. kvmj needs 25 for the finished FFM API.
+kvmj_java_major() {
+  # "openjdk version "25.0.3" ..." / "java version "1.8.0_..." -> major number
+  "$1/bin/java" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9][0-9.]*\).*/\1/p' | sed 's/^1\.//; s/\..*//'
+}
+kvmj_find_jdk() {
+  local candidate major best="" best_major=0
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    major=$(kvmj_java_major "$JAVA_HOME")
+    if [ "${major:-0}" -ge 25 ]; then return 0; fi
+  fi
+  for candidate in /usr/lib/jvm/*; do
+    [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/javac" ] || continue
+    major=$(kvmj_java_major "$candidate")
+    if [ "${major:-0}" -ge 25 ] && [ "$major" -gt "$best_major" ]; then best=$candidate; best_major=$major; fi
+  done
+  if [ -z "$best" ]; then
+    echo "kvmj: no JDK 25 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, nothing suitable under /usr/lib/jvm)." >&2
+    echo "kvmj: install one (e.g. Temurin 25) and point JAVA_HOME at it." >&2
+    return 1
+  fi
+  export JAVA_HOME=$best
+}

@@ -1,0 +1,129 @@
+package io.kvmj.vmm;
+
+import io.kvmj.kvm.Kvm;
+import io.kvmj.kvm.VcpuFd;
+import io.kvmj.kvm.VmFd;
+import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.memory.MmapGuestMemory;
+import io.kvmj.vmm.vcpu.Vcpu;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A built VM: its KVM fds, guest memory, devices and vCPUs. The first stop request wins and becomes the exit
+ * reason; {@link #close()} releases every fd and mapping, in dependency order.
+ */
+public final class Vm implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Vm.class.getName());
+    private static final long JOIN_MILLIS = 5000;
+
+    private final Kvm kvm;
+    private final VmFd vmFd;
+    private final MmapGuestMemory memory;
+    private final DeviceManager devices;
+    private final List<VcpuFd> vcpuFds;
+    private final List<Vcpu> vcpus;
+    private final List<Runnable> startHooks;
+    private final CompletableFuture<VmExitReason> exit = new CompletableFuture<>();
+    private boolean closed;
+
+    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, DeviceManager devices, List<VcpuFd> vcpuFds,
+       List<Vcpu> vcpus, List<Runnable> startHooks) {
+        this.kvm = kvm;
+        this.vmFd = vmFd;
+        this.memory = memory;
+        this.devices = devices;
+        this.vcpuFds = vcpuFds;
+        this.vcpus = vcpus;
+        this.startHooks = List.copyOf(startHooks);
+    }
+
+    public MmapGuestMemory memory() {
+        return memory;
+    }
+
+    public List<Vcpu> vcpus() {
+        return vcpus;
+    }
+
+    public void start() {
+        vcpus.forEach(Vcpu::start);
+        startHooks.forEach(Runnable::run);
+    }
+
+    /** Ends the VM with {@code reason} unless it already ended; safe from any thread, vCPU threads included. */
+    public void requestStop(VmExitReason reason) {
+        if (exit.complete(reason)) {
+            LOG.fine(() -> "stopping: " + reason);
+            vcpus.forEach(Vcpu::stop);
+        }
+    }
+
+    /** Waits for the VM to stop and its vCPU threads to leave the guest; returns why it stopped. */
+    public VmExitReason awaitExit() throws InterruptedException {
+        VmExitReason reason;
+        try {
+            reason = exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        joinVcpus();
+        return reason;
+    }
+
+    private void joinVcpus() throws InterruptedException {
+        for (Vcpu v : vcpus) {
+            if (!v.join(JOIN_MILLIS)) {
+                LOG.warning("vCPU " + v.id() + " did not stop within " + JOIN_MILLIS + " ms");
+            }
+        }
+    }
+
+    public void pause() throws InterruptedException {
+        for (Vcpu v : vcpus) {
+            v.pause();
+        }
+    }
+
+    public void resume() {
+        vcpus.forEach(Vcpu::resume);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        requestStop(new VmExitReason.Stopped("VM closed"));
+        try {
+            joinVcpus();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Vcpu v : vcpus) {
+            if (v.state() != Vcpu.State.STOPPED && v.state() != Vcpu.State.CREATED) {
+                // Unmapping memory under a running vCPU would crash the host process: leak instead.
+                LOG.log(Level.SEVERE, "vCPU {0} still running; leaking its VM to stay safe", v.id());
+                return;
+            }
+        }
+        closeQuietly(devices);
+        vcpuFds.forEach(Vm::closeQuietly);
+        closeQuietly(vmFd);
+        closeQuietly(memory);
+        closeQuietly(kvm);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "releasing " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+        }
+    }
+}

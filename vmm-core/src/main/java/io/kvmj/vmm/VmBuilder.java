@@ -1,0 +1,146 @@
+package io.kvmj.vmm;
+
+import io.kvmj.kvm.CpuidEntry;
+import io.kvmj.kvm.Kvm;
+import io.kvmj.kvm.Registers;
+import io.kvmj.kvm.SpecialRegisters;
+import io.kvmj.kvm.VcpuFd;
+import io.kvmj.kvm.VmFd;
+import io.kvmj.vmm.arch.x86.BootLayout;
+import io.kvmj.vmm.arch.x86.BootMsrs;
+import io.kvmj.vmm.arch.x86.CpuidTemplate;
+import io.kvmj.vmm.arch.x86.E820Map;
+import io.kvmj.vmm.arch.x86.LocalApic;
+import io.kvmj.vmm.arch.x86.PvhCpuState;
+import io.kvmj.vmm.boot.CommandLine;
+import io.kvmj.vmm.boot.InitrdLoader;
+import io.kvmj.vmm.boot.LoadedKernel;
+import io.kvmj.vmm.boot.PvhElfLoader;
+import io.kvmj.vmm.boot.PvhStartInfo;
+import io.kvmj.vmm.console.ConsoleInput;
+import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.devices.legacy.DebugExit;
+import io.kvmj.vmm.devices.legacy.I8042;
+import io.kvmj.vmm.devices.legacy.Serial;
+import io.kvmj.vmm.memory.GuestRamLayout;
+import io.kvmj.vmm.memory.MmapGuestMemory;
+import io.kvmj.vmm.vcpu.Vcpu;
+
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a {@link VmSpec} into a ready-to-start {@link Vm}: KVM setup, memory, kernel, devices, vCPUs. */
+public final class VmBuilder {
+    /** x87 control word and MXCSR as Linux expects them at boot (all exceptions masked). */
+    private static final int FPU_CONTROL_WORD = 0x37f;
+    private static final int MXCSR_DEFAULT = 0x1f80;
+
+    private VmBuilder() {
+    }
+
+    public static Vm build(VmSpec spec) {
+        List<AutoCloseable> built = new ArrayList<>();
+        try {
+            Kvm kvm = track(built, Kvm.open());
+            VmFd vmFd = track(built, kvm.createVm());
+            vmFd.setTssAddress(BootLayout.KVM_TSS_ADDRESS);
+            vmFd.setIdentityMapAddress(BootLayout.KVM_IDENTITY_MAP_ADDRESS);
+            vmFd.createIrqchip();
+            vmFd.createPit2();
+
+            MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
+            memory.registerWith(vmFd);
+            BootEntry boot = loadGuest(spec, memory);
+
+            DeviceManager devices = track(built, new DeviceManager(vmFd));
+            List<Vcpu> vcpus = new ArrayList<>();
+            // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
+            VmHolder holder = new VmHolder();
+            List<Runnable> startHooks = attachLegacyDevices(spec, devices, holder);
+
+            List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
+            List<VcpuFd> vcpuFds = new ArrayList<>();
+            for (int id = 0; id < spec.vcpus(); id++) {
+                VcpuFd fd = track(built, vmFd.createVcpu(id));
+                vcpuFds.add(fd);
+                configureVcpu(fd, supportedCpuid, spec.vcpus());
+                if (id == 0) {
+                    setPvhBootState(fd, boot);
+                }
+                vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
+            }
+            Vm vm = new Vm(kvm, vmFd, memory, devices, List.copyOf(vcpuFds), List.copyOf(vcpus), startHooks);
+            holder.vm = vm;
+            return vm;
+        } catch (RuntimeException | Error e) {
+            for (int i = built.size() - 1; i >= 0; i--) {
+                try {
+                    built.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Routes stop requests to the Vm once it exists. */
+    private static final class VmHolder {
+        volatile Vm vm;
+
+        void requestStop(VmExitReason reason) {
+            vm.requestStop(reason);
+        }
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> built, T resource) {
+        built.add(resource);
+        return resource;
+    }
+
+    /** Where the boot CPU starts, and the hvm_start_info address it gets in %ebx. */
+    private record BootEntry(long entry, long startInfo) {
+    }
+
+    /** Loads kernel, initrd and command line and writes the PVH start info. */
+    private static BootEntry loadGuest(VmSpec spec, MmapGuestMemory memory) {
+        LoadedKernel kernel = PvhElfLoader.load(spec.kernel(), memory);
+        PvhStartInfo.Module initrd = spec.initrd() == null ? null
+                : InitrdLoader.load(spec.initrd(), memory, kernel.imageEnd(), GuestRamLayout.MMIO_HOLE_START);
+        long cmdline = CommandLine.write(memory, spec.cmdline());
+        PvhCpuState.writeGdt(memory);
+        return new BootEntry(kernel.entry(), PvhStartInfo.write(memory, cmdline, initrd, E820Map.of(memory.regions())));
+    }
+
+    /** Attaches COM1, the i8042 and the optional debug-exit port; returns what must start with the VM. */
+    private static List<Runnable> attachLegacyDevices(VmSpec spec, DeviceManager devices, VmHolder holder) {
+        OutputStream out = spec.serialOutput() != null ? spec.serialOutput() : OutputStream.nullOutputStream();
+        Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
+        devices.attachPio(serial, Serial.COM1_PORT, Serial.PORT_COUNT);
+        devices.attachPio(new I8042(holder::requestStop), I8042.BASE_PORT, I8042.PORT_COUNT);
+        if (spec.debugExitPort() != VmSpec.NO_DEBUG_EXIT) {
+            devices.attachPio(new DebugExit(holder::requestStop), spec.debugExitPort(), DebugExit.PORT_COUNT);
+        }
+        if (spec.serialInput() == null) {
+            return List.of();
+        }
+        return List.of(() -> ConsoleInput.start(spec.serialInput(), serial, holder::requestStop, spec.consoleEscapes()));
+    }
+
+    private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, int vcpuCount) {
+        fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, fd.id(), vcpuCount));
+        fd.setMsrs(BootMsrs.entries());
+        fd.setFpu(FPU_CONTROL_WORD, MXCSR_DEFAULT);
+        fd.setLapic(LocalApic.withVirtualWire(fd.lapic()));
+    }
+
+    private static void setPvhBootState(VcpuFd fd, BootEntry boot) {
+        Registers regs = fd.registers();
+        PvhCpuState.apply(regs, boot.entry(), boot.startInfo());
+        fd.setRegisters(regs);
+        SpecialRegisters sregs = fd.specialRegisters();
+        PvhCpuState.apply(sregs);
+        fd.setSpecialRegisters(sregs);
+    }
+}

@@ -1,0 +1,31 @@
+package io.kvmj.vmm;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything the builder needs to make a VM, in VMM terms (no config-file concepts).
+ *
+ * @param initrd          null for none
+ * @param debugExitPort   the isa-debug-exit port, or -1 for no such device
+ * @param serialOutput    where COM1's output goes (unbuffered writes), or null to discard it
+ * @param serialInput     what the guest reads from COM1, or null for nothing
+ * @param consoleEscapes  whether Ctrl-A x on {@code serialInput} stops the VM (for raw terminals)
+ */
+public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
+                     OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes) {
+    public static final int NO_DEBUG_EXIT = -1;
+
+    public VmSpec {
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(cmdline, "cmdline");
+        if (vcpus < 1) {
+            throw new IllegalArgumentException("at least one vCPU is needed");
+        }
+        if (memoryBytes < (1 << 20)) {
+            throw new IllegalArgumentException("at least 1 MiB of guest memory is needed");
+        }
+    }
+}

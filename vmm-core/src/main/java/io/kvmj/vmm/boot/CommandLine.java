@@ -1,0 +1,23 @@
+package io.kvmj.vmm.boot;
+
+import io.kvmj.vmm.arch.x86.BootLayout;
+import io.kvmj.vmm.memory.GuestMemory;
+
+import java.nio.charset.StandardCharsets;
+
+/** Places the kernel command line, NUL-terminated, at its fixed guest address. */
+public final class CommandLine {
+    private CommandLine() {
+    }
+
+    public static long write(GuestMemory memory, String cmdline) {
+        byte[] bytes = cmdline.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length + 1 > BootLayout.CMDLINE_CAPACITY) {
+            throw new BootException("kernel command line is " + bytes.length + " bytes; at most "
+                    + (BootLayout.CMDLINE_CAPACITY - 1) + " fit");
+        }
+        memory.slice(BootLayout.CMDLINE_ADDRESS, BootLayout.CMDLINE_CAPACITY).fill((byte) 0);
+        memory.write(BootLayout.CMDLINE_ADDRESS, bytes);
+        return BootLayout.CMDLINE_ADDRESS;
+    }
+}

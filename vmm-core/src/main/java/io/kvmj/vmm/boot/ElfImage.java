@@ -1,0 +1,137 @@
+package io.kvmj.vmm.boot;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** A read-only view of an x86_64 ELF64 executable: its loadable segments and its notes, all bounds-checked. */
+final class ElfImage {
+    private static final int PT_LOAD = 1;
+    private static final int PT_NOTE = 4;
+    private static final int EM_X86_64 = 62;
+    private static final int PHDR_SIZE = 56;
+
+    /** One PT_LOAD: file bytes [fileOffset, fileOffset+fileSize) go to guest-physical address, zero-filled to memSize. */
+    record LoadSegment(long physAddress, long fileOffset, long fileSize, long memSize) {
+    }
+
+    private final String name;
+    private final MemorySegment file;
+    private final long entry;
+    private final List<LoadSegment> loads = new ArrayList<>();
+    private final List<long[]> notes = new ArrayList<>(); // {offset, size} of each PT_NOTE
+
+    ElfImage(String name, MemorySegment file) {
+        this.name = name;
+        this.file = file;
+        if (file.byteSize() < 64 || file.get(ValueLayout.JAVA_INT_UNALIGNED, 0) != 0x464c457f) {
+            throw fail("not an ELF file");
+        }
+        if (file.get(ValueLayout.JAVA_BYTE, 4) != 2) {
+            throw fail("not a 64-bit ELF file (only ELF64 x86_64 kernels are supported)");
+        }
+        if (file.get(ValueLayout.JAVA_BYTE, 5) != 1) {
+            throw fail("not a little-endian ELF file");
+        }
+        if (u16(0x12) != EM_X86_64) {
+            throw fail("ELF machine is " + u16(0x12) + ", not x86_64 (62)");
+        }
+        entry = u64(0x18);
+        long phoff = u64(0x20);
+        int phentsize = u16(0x36);
+        int phnum = u16(0x38);
+        if (phentsize != PHDR_SIZE && phnum > 0) {
+            throw fail("unexpected ELF program header size " + phentsize);
+        }
+        checkRange(phoff, (long) phnum * PHDR_SIZE, "program headers");
+        for (int i = 0; i < phnum; i++) {
+            long ph = phoff + (long) i * PHDR_SIZE;
+            int type = file.get(ValueLayout.JAVA_INT_UNALIGNED, ph);
+            long offset = u64(ph + 8);
+            long paddr = u64(ph + 24);
+            long filesz = u64(ph + 32);
+            long memsz = u64(ph + 40);
+            if (type == PT_LOAD && memsz > 0) {
+                if (Long.compareUnsigned(filesz, memsz) > 0) {
+                    throw fail("segment " + i + " has a file size larger than its memory size");
+                }
+                checkRange(offset, filesz, "segment " + i);
+                loads.add(new LoadSegment(paddr, offset, filesz, memsz));
+            } else if (type == PT_NOTE) {
+                checkRange(offset, filesz, "note segment " + i);
+                notes.add(new long[] {offset, filesz});
+            }
+        }
+        if (loads.isEmpty()) {
+            throw fail("no loadable segments");
+        }
+    }
+
+    long entry() {
+        return entry;
+    }
+
+    List<LoadSegment> loads() {
+        return loads;
+    }
+
+    MemorySegment file() {
+        return file;
+    }
+
+    /** The descriptor of the first note with this owner name and type, as a little-endian number (4 or 8 bytes). */
+    OptionalLong noteValue(String owner, int type) {
+        byte[] ownerBytes = (owner + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (long[] n : notes) {
+            long pos = n[0];
+            long end = n[0] + n[1];
+            while (end - pos >= 12) {
+                long namesz = Integer.toUnsignedLong(file.get(ValueLayout.JAVA_INT_UNALIGNED, pos));
+                long descsz = Integer.toUnsignedLong(file.get(ValueLayout.JAVA_INT_UNALIGNED, pos + 4));
+                int noteType = file.get(ValueLayout.JAVA_INT_UNALIGNED, pos + 8);
+                long name = pos + 12;
+                long desc = name + align4(namesz);
+                long next = desc + align4(descsz);
+                if (next > end) {
+                    throw fail("truncated ELF note");
+                }
+                if (noteType == type && namesz == ownerBytes.length
+                        && MemorySegment.ofArray(ownerBytes).mismatch(file.asSlice(name, namesz)) == -1) {
+                    if (descsz == 4) {
+                        return OptionalLong.of(Integer.toUnsignedLong(file.get(ValueLayout.JAVA_INT_UNALIGNED, desc)));
+                    }
+                    if (descsz == 8) {
+                        return OptionalLong.of(u64(desc));
+                    }
+                    throw fail("note " + owner + "/" + type + " has a " + descsz + "-byte value");
+                }
+                pos = next;
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private static long align4(long v) {
+        return (v + 3) & ~3L;
+    }
+
+    private int u16(long offset) {
+        return Short.toUnsignedInt(file.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset));
+    }
+
+    private long u64(long offset) {
+        return file.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+    }
+
+    private void checkRange(long offset, long length, String what) {
+        if (offset < 0 || length < 0 || offset > file.byteSize() || length > file.byteSize() - offset) {
+            throw fail(what + " lies outside the file (truncated or corrupt ELF)");
+        }
+    }
+
+    BootException fail(String problem) {
+        return new BootException(name + ": " + problem);
+    }
+}

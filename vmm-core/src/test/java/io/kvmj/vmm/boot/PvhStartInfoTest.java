@@ -1,0 +1,51 @@
+package io.kvmj.vmm.boot;
+
+import io.kvmj.vmm.arch.x86.BootLayout;
+import io.kvmj.vmm.arch.x86.E820Map;
+import io.kvmj.vmm.memory.GuestRegion;
+import io.kvmj.vmm.memory.RegionGuestMemory;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class PvhStartInfoTest {
+    private final Arena arena = Arena.ofAuto();
+    private final RegionGuestMemory memory = new RegionGuestMemory(List.of(
+            new GuestRegion(0, arena.allocate(8 << 20)), new GuestRegion(1L << 32, arena.allocate(1 << 20))));
+
+    @Test
+    void writesStartInfoWithMemmapCmdlineAndModule() {
+        long cmdline = CommandLine.write(memory, "console=ttyS0");
+        List<E820Map.Entry> map = E820Map.of(memory.regions());
+        long info = PvhStartInfo.write(memory, cmdline, new PvhStartInfo.Module(0x700000, 0x1234), map);
+        assertEquals(BootLayout.PVH_START_INFO, info);
+        assertEquals(PvhStartInfo.MAGIC, memory.readInt(info));
+        assertEquals(1, memory.readInt(info + 4), "version 1: has a memmap");
+        assertEquals(1, memory.readInt(info + 12));
+        assertEquals(0x700000, memory.readLong(memory.readLong(info + 16)));
+        assertEquals(0x1234, memory.readLong(memory.readLong(info + 16) + 8));
+        assertEquals("console=ttyS0", memory.slice(memory.readLong(info + 24), 64).getString(0));
+        assertEquals(3, memory.readInt(info + 48));
+        long mm = memory.readLong(info + 40);
+        assertEquals(0x100000, memory.readLong(mm + 24));
+        assertEquals((8 << 20) - 0x100000, memory.readLong(mm + 32));
+        assertEquals(1L << 32, memory.readLong(mm + 48));
+        assertEquals(E820Map.TYPE_RAM, memory.readInt(mm + 48 + 16));
+    }
+
+    @Test
+    void noInitrdMeansNoModules() {
+        PvhStartInfo.write(memory, CommandLine.write(memory, ""), null, E820Map.of(memory.regions()));
+        assertEquals(0, memory.readInt(BootLayout.PVH_START_INFO + 12));
+    }
+
+    @Test
+    void rejectsOverlongCommandLine() {
+        assertThrows(BootException.class, () -> CommandLine.write(memory, "x".repeat(BootLayout.CMDLINE_CAPACITY)));
+        CommandLine.write(memory, "x".repeat(BootLayout.CMDLINE_CAPACITY - 1));
+    }
+}

@@ -1,0 +1,36 @@
+package io.kvmj.vmm.devices.legacy;
+
+import io.kvmj.vmm.VmExitReason;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ResetAndExitDevicesTest {
+    private final List<VmExitReason> stops = new ArrayList<>();
+
+    @Test
+    void debugExitUsesQemuStatusEncoding() {
+        DebugExit dev = new DebugExit(stops::add);
+        dev.write(0, 1, 0);
+        dev.write(0, 4, 0x10);
+        dev.write(0, 1, 0x7f);
+        dev.write(0, 4, 0x80); // (0x80 << 1) | 1 = 0x101, an 8-bit status of 1
+        dev.write(2, 1, 5); // not the first port: ignored, as QEMU only acts on the base
+        assertEquals(List.of(new VmExitReason.DebugExit(1), new VmExitReason.DebugExit(0x21),
+                new VmExitReason.DebugExit(0xff), new VmExitReason.DebugExit(1)), stops);
+    }
+
+    @Test
+    void i8042ResetsOnlyOnCommandFe() {
+        I8042 dev = new I8042(stops::add);
+        dev.write(4, 1, 0xd1);
+        dev.write(0, 1, 0xfe); // data port, not a command
+        assertEquals(List.of(), stops);
+        assertEquals(0, dev.read(4, 1), "status: buffers empty");
+        dev.write(4, 1, 0xfe);
+        assertEquals(List.of(new VmExitReason.Reset("i8042 reset")), stops);
+    }
+}
