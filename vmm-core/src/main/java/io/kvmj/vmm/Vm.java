@@ -7,9 +7,12 @@ import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.vcpu.Vcpu;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -73,6 +76,16 @@ public final class Vm implements AutoCloseable {
         }
         joinVcpus();
         return reason;
+    }
+
+    /** Like {@link #awaitExit()}, but gives up after {@code timeout}, leaving the VM running. */
+    public VmExitReason awaitExit(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        return awaitExit();
     }
 
     private void joinVcpus() throws InterruptedException {

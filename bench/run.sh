@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: kvmj vs QEMU microvm on the same test guests, in one run, alternating A B A B.
+# Prints a Markdown table of wall-clock times (min / median / max over RUNS runs) and their ratio.
+#   bench/run.sh            (RUNS=10 by default)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. scripts/find-jdk.sh
+kvmj_find_jdk
+scripts/install-deps.sh
+./mvnw -B -q -DskipTests package >&2
+runs=${RUNS:-10}
+guests=integration-tests/target/guests
+read -r -a java_opts < scripts/kvmj-java-options
+kvmj=("$JAVA_HOME/bin/java" "${java_opts[@]}" -jar cli/target/kvmj-cli.jar run --debug-exit --mem 256M)
+qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave -m 256M -nodefaults
+      -no-user-config -display none -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)
+
+# Runs "$@" once with no stdin; prints "wall_ms max_rss_kib". Exit status 1 = guest passed (debug-exit 0).
+measure() {
+  local start end status rss tmp
+  tmp=$(mktemp)
+  start=$(date +%s%N)
+  set +e
+  /usr/bin/time -f %M -o "$tmp" "$@" </dev/null >/dev/null 2>&1
+  status=$?
+  set -e
+  end=$(date +%s%N)
+  rss=$(tail -n 1 "$tmp"); rm -f "$tmp"
+  if [ "$status" -ne 1 ]; then echo "benchmark run failed (status $status): $*" >&2; exit 1; fi
+  echo "$(( (end - start) / 1000000 )) $rss"
+}
+
+# stats FILE COLUMN -> "min median max"
+stats() { cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print v[1], m, v[NR]}'; }
+
+# scenario NAME KERNEL CMDLINE: alternates kvmj and QEMU, writes $work/NAME.{kvmj,qemu}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scenario() {
+  local name=$1 kernel=$2 cmdline=$3 i
+  measure "${kvmj[@]}" --kernel "$kernel" --cmdline "$cmdline" >/dev/null   # warm-up (page cache)
+  measure "${qemu[@]}" -kernel "$kernel" -append "$cmdline" >/dev/null
+  for ((i = 0; i < runs; i++)); do
+    measure "${kvmj[@]}" --kernel "$kernel" --cmdline "$cmdline" >> "$work/$name.kvmj"
+    measure "${qemu[@]}" -kernel "$kernel" -append "$cmdline" >> "$work/$name.qemu"
+  done
+}
+
+scenario hello "$guests/hello.elf" ""
+scenario exits0 "$guests/exits.elf" "count=0 mmio=0"
+scenario exits100k "$guests/exits.elf" "count=100000 mmio=0"
+
+row() { # label file column unit
+  read -r kmin kmed kmax < <(stats "$work/$2.kvmj" "$3")
+  read -r qmin qmed qmax < <(stats "$work/$2.qemu" "$3")
+  printf '| %s | %s / %s / %s | %s / %s / %s | %.2f |\n' "$1" "$kmin" "$kmed" "$kmax" "$qmin" "$qmed" "$qmax" \
+    "$(echo "$kmed $qmed" | awk '{print $1 / $2}')"
+}
+exit_cost() { # median(100k) - median(0), per exit in microseconds
+  local a b
+  a=$(stats "$work/exits100k.$1" 1 | cut -d' ' -f2); b=$(stats "$work/exits0.$1" 1 | cut -d' ' -f2)
+  echo "$a $b" | awk '{printf "%.2f", ($1 - $2) * 1000 / 100000}'
+}
+
+echo
+echo "kvmj vs QEMU microvm, $runs runs each, alternating; $(date -u +%Y-%m-%d) on $(nproc) CPUs, $(uname -r)"
+echo "JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); QEMU: $(qemu-system-x86_64 --version | head -n 1)"
+echo
+echo "| measure | kvmj min / median / max | QEMU min / median / max | kvmj/QEMU (medians) |"
+echo "|---|---|---|---|"
+row "hello: process start to guest exit (ms)" hello 1
+row "hello: max RSS (KiB)" hello 2
+row "exits guest, 0 exits: start to exit (ms)" exits0 1
+row "exits guest, 100,000 port-I/O exits: start to exit (ms)" exits100k 1
+ke=$(exit_cost kvmj); qe=$(exit_cost qemu)
+printf '| one port-I/O exit, from the difference of medians (us) | %s | %s | %.2f |\n' "$ke" "$qe" \
+  "$(echo "$ke $qe" | awk '{print $1 / $2}')"

@@ -1,0 +1,59 @@
+package io.kvmj.it;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the end-to-end tests need from the host. Missing pieces skip a test with the reason, except under CI
+ * (CI=true), where they fail it: CI installs everything, so a skip there would hide a broken setup.
+ */
+final class Environment {
+    static final Path KVM = Path.of("/dev/kvm");
+    static final Path GUESTS = Path.of("target", "guests").toAbsolutePath();
+    static final Path CLI_JAR = Path.of("..", "cli", "target", "kvmj-cli.jar").toAbsolutePath().normalize();
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    private Environment() {
+    }
+
+    static boolean ci() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    private static void require(boolean present, String what) {
+        if (ci()) {
+            Assertions.assertTrue(present, what + " is required under CI");
+        } else {
+            Assumptions.assumeTrue(present, what + " is not available; skipping");
+        }
+    }
+
+    static void requireKvm() {
+        require(Files.isReadable(KVM) && Files.isWritable(KVM), KVM + " (read/write)");
+    }
+
+    static Path qemu() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(dir, "qemu-system-x86_64");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        require(false, "qemu-system-x86_64 (apt-get install qemu-system-x86)");
+        return null;
+    }
+
+    static Path guest(String name) {
+        Path p = GUESTS.resolve(name + ".elf");
+        Assertions.assertTrue(Files.isRegularFile(p), "test guest not built: " + p);
+        return p;
+    }
+
+    /** The java binary running the tests: a JDK >= 25, as the CLI needs. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
