@@ -13,7 +13,7 @@ runs=${RUNS:-10}
 guests=integration-tests/target/guests
 read -r -a java_opts < scripts/kvmj-java-options
 kvmj=("$JAVA_HOME/bin/java" "${java_opts[@]}" -jar cli/target/kvmj-cli.jar run --debug-exit --mem 256M)
-qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave -m 256M -nodefaults
+qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave,-arch-capabilities -m 256M -nodefaults
       -no-user-config -display none -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)
 
 # Runs "$@" once with no stdin; prints "wall_ms max_rss_kib". Exit status 1 = guest passed (debug-exit 0).

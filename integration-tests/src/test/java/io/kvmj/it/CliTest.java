@@ -131,6 +131,28 @@ class CliTest {
     }
 
     @Test
+    void ctrlCStopsARunningGuestPromptlyWithStatus130() throws Exception {
+        Environment.requireKvm();
+        Process p = new ProcessBuilder(Environment.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
+                Environment.CLI_JAR.toString(), "run", "--kernel", Environment.guest("exits").toString(),
+                "--cmdline", "count=100000000 mmio=0", "--debug-exit")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.contains("start"));
+            assertTrue(line != null, "guest started");
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "stops within 10 s of SIGINT");
+            assertEquals(130, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void validateAcceptsTheExample() throws Exception {
         GuestRun run = Kvmj.cli("validate", Environment.EXAMPLES.resolve("hello.json").toString());
         assertEquals(0, run.status(), run.toString());

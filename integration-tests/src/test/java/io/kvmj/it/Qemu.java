@@ -16,7 +16,7 @@ final class Qemu {
 
     static GuestRun run(Path guest, String cmdline, long memMib, int cpus) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Environment.qemu().toString(),
-                "-M", "microvm,acpi=off", "-accel", "kvm", "-cpu", "host,-cx16,-xsave",
+                "-M", "microvm,acpi=off", "-accel", "kvm", "-cpu", "host,-cx16,-xsave,-arch-capabilities",
                 "-m", memMib + "M", "-smp", Integer.toString(cpus),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",

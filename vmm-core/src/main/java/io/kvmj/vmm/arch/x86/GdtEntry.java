@@ -8,8 +8,12 @@ public record GdtEntry(long base, int limit, int flags) {
     public static final GdtEntry CODE32 = new GdtEntry(0, 0xfffff, 0xc09b);
     /** Flat 4 GiB data (read/write, accessed). */
     public static final GdtEntry DATA = new GdtEntry(0, 0xfffff, 0xc093);
-    /** A 32-bit TSS (busy): only needed because VM entry insists on a usable TR. */
-    public static final GdtEntry TSS = new GdtEntry(0, 0x67, 0x008b);
+    /**
+     * A busy TSS spanning 4 GiB, as Firecracker sets it (QEMU's reset TR has limit 0xffff). The large limit
+     * matters: guests that run port I/O at CPL3 before loading their own TSS pass the I/O-bitmap check only
+     * when the bitmap offset lies inside the limit.
+     */
+    public static final GdtEntry TSS = new GdtEntry(0, 0xfffff, 0x808b);
 
     public long encode() {
         return ((base & 0xff000000L) << 32) | ((flags & 0xf0ffL) << 40) | (((long) limit & 0xf0000) << 32)

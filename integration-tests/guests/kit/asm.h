@@ -1,0 +1,35 @@
+/* Constants shared by boot.S and trampoline.S. */
+#ifndef KVMJ_ASM_H
+#define KVMJ_ASM_H
+
+#define PTE_P   0x1
+#define PTE_W   0x2
+#define PTE_PS  0x80
+#define PD_PAGES 64                     /* 64 x 1 GiB = MAP_MAX */
+
+#define CR0_PE  0x00000001
+#define CR0_PG  0x80000000
+#define CR4_PAE 0x00000020
+#define MSR_EFER 0xc0000080
+#define EFER_SCE 0x00000001
+#define EFER_LME 0x00000100
+#define MSR_STAR  0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+
+#define SEL_CODE64 0x08
+#define SEL_DATA   0x10
+#define SEL_CODE32 0x18
+#define SEL_UDATA  0x20                 /* DPL3 data (used with RPL 3: 0x23) */
+#define SEL_UCODE  0x28                 /* DPL3 64-bit code (0x2b) */
+#define GDT_LIMIT  (6 * 8 - 1)           /* null, code64, data, code32, udata, ucode */
+#define PTE_U   0x4
+
+#define BOOT_STACK_SIZE 16384
+
+/* AP bring-up (smp guest). */
+#define TRAMPOLINE_ADDR 0x8000          /* SIPI vector 0x08 */
+#define AP_STACK_SIZE 16384
+#define MAX_APS 31                      /* + BSP = 32 CPUs */
+
+#endif
