@@ -33,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "machine-config JSON file")
     Path config;
 
+    @CommandLine.Parameters(arity = "0..1", paramLabel = "CONFIG", description = "same as --config CONFIG")
+    Path positionalConfig;
+
     @Option(names = "--kernel", paramLabel = "FILE", description = "PVH ELF kernel (vmlinux or a test guest)")
     Path kernel;
 
@@ -61,6 +64,12 @@ final class RunCommand implements Callable<Integer> {
         LogSetup.configure(logLevel);
         VmConfig vmConfig;
         try {
+            if (positionalConfig != null) {
+                if (config != null) {
+                    throw usage("give the config file once: either CONFIG or --config");
+                }
+                config = positionalConfig;
+            }
             vmConfig = config != null ? fromFile() : fromFlags();
         } catch (ConfigException e) {
             return fail(ExitCodes.USAGE, e.getMessage());

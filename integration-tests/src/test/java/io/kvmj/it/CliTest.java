@@ -77,6 +77,8 @@ class CliTest {
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--bogus"}, "--bogus"),
                 Arguments.of(new String[] {"run", "--config", config.toString(), "--cpus", "2"}, "cannot be combined"),
                 Arguments.of(new String[] {"run", "--config", "/nonexistent.json"}, "/nonexistent.json"),
+                Arguments.of(new String[] {"run", "/nonexistent.json"}, "/nonexistent.json"),
+                Arguments.of(new String[] {"run", "a.json", "--config", "b.json"}, "either CONFIG or --config"),
                 Arguments.of(new String[] {"frobnicate"}, "frobnicate"));
     }
 
