@@ -9,12 +9,12 @@ import java.lang.foreign.MemorySegment;
  * each kind, reused on every exit, so the exit path allocates nothing. A view is valid until the next run.
  */
 public sealed interface VcpuExit {
-    /** A port read (IN/INS): the VMM fills {@link #count()} values of {@link #size()} bytes. */
-    final class IoIn implements VcpuExit {
-        private final MemorySegment run;
-        private final MemorySegment io;
+    /** A port access of {@link #count()} values of {@link #size()} bytes (a count above 1 is INS/OUTS). */
+    abstract sealed class PortIo implements VcpuExit permits IoIn, IoOut {
+        final MemorySegment run;
+        final MemorySegment io;
 
-        IoIn(MemorySegment run) {
+        PortIo(MemorySegment run) {
             this.run = run;
             this.io = kvm_run.io(run);
         }
@@ -29,45 +29,41 @@ public sealed interface VcpuExit {
 
         public int count() {
             return kvm_run.io.count(io);
+        }
+
+        /** Where value {@code index} lives in the kvm_run data page. */
+        long dataOffset(int index) {
+            return kvm_run.io.data_offset(io) + (long) index * size();
+        }
+    }
+
+    /** A port read (IN/INS): the VMM fills every value. */
+    final class IoIn extends PortIo {
+        IoIn(MemorySegment run) {
+            super(run);
         }
 
         public void setData(int index, long value) {
-            IoData.set(run, kvm_run.io.data_offset(io) + (long) index * size(), size(), value);
+            IoData.set(run, dataOffset(index), size(), value);
         }
     }
 
-    /** A port write (OUT/OUTS) of {@link #count()} values of {@link #size()} bytes. */
-    final class IoOut implements VcpuExit {
-        private final MemorySegment run;
-        private final MemorySegment io;
-
+    /** A port write (OUT/OUTS). */
+    final class IoOut extends PortIo {
         IoOut(MemorySegment run) {
-            this.run = run;
-            this.io = kvm_run.io(run);
-        }
-
-        public int port() {
-            return Short.toUnsignedInt(kvm_run.io.port(io));
-        }
-
-        public int size() {
-            return kvm_run.io.size(io);
-        }
-
-        public int count() {
-            return kvm_run.io.count(io);
+            super(run);
         }
 
         public long data(int index) {
-            return IoData.get(run, kvm_run.io.data_offset(io) + (long) index * size(), size());
+            return IoData.get(run, dataOffset(index), size());
         }
     }
 
-    /** A read of unbacked guest-physical memory: the VMM supplies {@link #length()} bytes. */
-    final class MmioRead implements VcpuExit {
-        private final MemorySegment mmio;
+    /** An access to guest-physical memory that no RAM backs: {@link #length()} bytes at {@link #address()}. */
+    abstract sealed class Mmio implements VcpuExit permits MmioRead, MmioWrite {
+        final MemorySegment mmio;
 
-        MmioRead(MemorySegment run) {
+        Mmio(MemorySegment run) {
             this.mmio = kvm_run.mmio(run);
         }
 
@@ -77,31 +73,33 @@ public sealed interface VcpuExit {
 
         public int length() {
             return kvm_run.mmio.len(mmio);
+        }
+
+        /** At most the 8-byte data field, whatever length a hostile kvm_run claims. */
+        int dataLength() {
+            return Math.min(length(), 8);
+        }
+    }
+
+    /** An MMIO read: the VMM supplies the value. */
+    final class MmioRead extends Mmio {
+        MmioRead(MemorySegment run) {
+            super(run);
         }
 
         public void setData(long value) {
-            IoData.set(mmio, kvm_run.mmio.data$offset(), Math.min(length(), 8), value);
+            IoData.set(mmio, kvm_run.mmio.data$offset(), dataLength(), value);
         }
     }
 
-    /** A write to unbacked guest-physical memory. */
-    final class MmioWrite implements VcpuExit {
-        private final MemorySegment mmio;
-
+    /** An MMIO write. */
+    final class MmioWrite extends Mmio {
         MmioWrite(MemorySegment run) {
-            this.mmio = kvm_run.mmio(run);
-        }
-
-        public long address() {
-            return kvm_run.mmio.phys_addr(mmio);
-        }
-
-        public int length() {
-            return kvm_run.mmio.len(mmio);
+            super(run);
         }
 
         public long data() {
-            return IoData.get(mmio, kvm_run.mmio.data$offset(), Math.min(length(), 8));
+            return IoData.get(mmio, kvm_run.mmio.data$offset(), dataLength());
         }
     }
 

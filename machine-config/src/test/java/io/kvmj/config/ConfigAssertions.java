@@ -17,6 +17,16 @@ final class ConfigAssertions {
     private ConfigAssertions() {}
 
     /** A non-empty fake kernel named {@code vmlinux} (and {@code initrd.img}) in {@code dir}. */
+    /** A file with a minimal boot-source and the given machine-config body. */
+    static String withMachine(String machineBody) {
+        return "{" + MINIMAL_BOOT + ", \"machine-config\": {" + machineBody + "}}";
+    }
+
+    /** A file with a minimal machine-config and the given boot-source body. */
+    static String withBoot(String bootBody) {
+        return "{\"boot-source\": {" + bootBody + "}, " + MINIMAL_MACHINE + "}";
+    }
+
     static void createKernel(Path dir) throws IOException {
         Files.write(dir.resolve("vmlinux"), new byte[] {0x7f, 'E', 'L', 'F'});
         Files.write(dir.resolve("initrd.img"), new byte[] {1, 2, 3});

@@ -4,6 +4,8 @@ import static io.kvmj.config.ConfigAssertions.MINIMAL_BOOT;
 import static io.kvmj.config.ConfigAssertions.MINIMAL_MACHINE;
 import static io.kvmj.config.ConfigAssertions.assertError;
 import static io.kvmj.config.ConfigAssertions.createKernel;
+import static io.kvmj.config.ConfigAssertions.withBoot;
+import static io.kvmj.config.ConfigAssertions.withMachine;
 import static io.kvmj.config.ConfigAssertions.minimalWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,14 +23,6 @@ class ConfigSchemaErrorTest {
     @BeforeEach
     void kernel() throws IOException {
         createKernel(dir);
-    }
-
-    private static String withMachine(String machineBody) {
-        return "{" + MINIMAL_BOOT + ", \"machine-config\": {" + machineBody + "}}";
-    }
-
-    private static String withBoot(String bootBody) {
-        return "{\"boot-source\": {" + bootBody + "}, " + MINIMAL_MACHINE + "}";
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.kvmj.kvm;
+
+import io.kvmj.kvm.gen.linux.KvmHeaders;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The typed layer against the real /dev/kvm (skipped without it, failed without it under CI=true). */
+class KvmTest {
+    @BeforeEach
+    void requireKvm() {
+        boolean usable = Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE));
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.assertTrue(usable, "/dev/kvm is required under CI");
+        }
+        Assumptions.assumeTrue(usable, "/dev/kvm not usable here");
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void reportsCapabilitiesAndSupportedCpuid() {
+        try (Kvm kvm = Kvm.open()) {
+            assertTrue(kvm.checkExtension(KvmHeaders.KVM_CAP_NR_MEMSLOTS()) > 0);
+            assertTrue(kvm.vcpuMmapSize() >= 4096);
+            List<CpuidEntry> cpuid = kvm.supportedCpuid();
+            assertTrue(cpuid.stream().anyMatch(e -> e.function() == 0), "leaf 0");
+            assertTrue(cpuid.stream().anyMatch(e -> e.function() == 1), "leaf 1");
+        }
+    }
+
+    @Test
+    void failedIoctlNamesTheRequestAndErrno() throws IOException {
+        long before = openFds();
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm(); VcpuFd vcpu = vm.createVcpu(0)) {
+            assertEquals(0, vcpu.id());
+            KvmException e = assertThrows(KvmException.class, () -> vm.createVcpu(0));
+            assertEquals("EEXIST", e.errnoName());
+            assertTrue(e.getMessage().startsWith("KVM_CREATE_VCPU failed: EEXIST"), e.getMessage());
+        }
+        assertEquals(before, openFds(), "every fd closed");
+    }
+
+    @Test
+    void registersRoundTrip() {
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm(); VcpuFd vcpu = vm.createVcpu(0)) {
+            Registers r = vcpu.registers();
+            r.clear().rip(0x100000).rbx(0x6000).rflags(2);
+            vcpu.setRegisters(r);
+            Registers back = vcpu.registers();
+            assertEquals(0x100000, back.rip());
+            assertEquals(0x6000, back.rbx());
+            SpecialRegisters s = vcpu.specialRegisters();
+            Segment cs = new Segment(0, 0xffffffff, 8, 0xb, true, 0, true, true, false, true);
+            s.segment(SpecialRegisters.Seg.CS, cs).cr0(0x11);
+            vcpu.setSpecialRegisters(s);
+            assertEquals(cs, vcpu.specialRegisters().segment(SpecialRegisters.Seg.CS));
+        }
+    }
+
+    @Test
+    void explainsWhyDevKvmCannotBeOpened() {
+        assertTrue(Kvm.explainOpenFailure(2).contains("does not exist"));
+        assertTrue(Kvm.explainOpenFailure(13).contains("no permission"));
+        assertFalse(Kvm.explainOpenFailure(16).isEmpty());
+    }
+}
