@@ -2,6 +2,7 @@ package io.kvmj.kvm;
 
 import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.kvm.gen.linux.kvm_ioeventfd;
 import io.kvmj.kvm.gen.linux.kvm_irq_level;
 import io.kvmj.kvm.gen.linux.kvm_irqfd;
 import io.kvmj.kvm.gen.linux.kvm_pit_config;
@@ -81,6 +82,32 @@ public final class VmFd implements AutoCloseable {
             kvm_irqfd.gsi(irqfd, gsi);
             kvm_irqfd.flags(irqfd, flags);
             Ioctl.call(fd, KvmHeaders.KVM_IRQFD(), irqfd, name);
+        }
+    }
+
+    /**
+     * Makes a {@code length}-byte guest write of {@code datamatch} to MMIO address {@code address} signal
+     * {@code eventFd} inside KVM, with no exit to user space (virtio queue notifications).
+     */
+    public void registerIoeventfd(int eventFd, long address, int length, long datamatch) {
+        ioeventfd(eventFd, address, length, datamatch, KvmHeaders.KVM_IOEVENTFD_FLAG_DATAMATCH(), "KVM_IOEVENTFD");
+    }
+
+    public void unregisterIoeventfd(int eventFd, long address, int length, long datamatch) {
+        ioeventfd(eventFd, address, length, datamatch,
+                KvmHeaders.KVM_IOEVENTFD_FLAG_DATAMATCH() | KvmHeaders.KVM_IOEVENTFD_FLAG_DEASSIGN(),
+                "KVM_IOEVENTFD (deassign)");
+    }
+
+    private void ioeventfd(int eventFd, long address, int length, long datamatch, int flags, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = kvm_ioeventfd.allocate(arena);
+            kvm_ioeventfd.datamatch(s, datamatch);
+            kvm_ioeventfd.addr(s, address);
+            kvm_ioeventfd.len(s, length);
+            kvm_ioeventfd.fd(s, eventFd);
+            kvm_ioeventfd.flags(s, flags);
+            Ioctl.call(fd, KvmHeaders.KVM_IOEVENTFD(), s, name);
         }
     }
 

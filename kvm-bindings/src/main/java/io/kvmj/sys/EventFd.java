@@ -11,6 +11,8 @@ public final class EventFd implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
+    // Only the thread that owns the fd's readiness (its event loop) drains it.
+    private final MemorySegment buffer = arena.allocate(ValueLayout.JAVA_LONG);
 
     public EventFd() {
         fd = Libc.eventfd(0, LibcHeaders.EFD_CLOEXEC() | LibcHeaders.EFD_NONBLOCK());
@@ -27,6 +29,18 @@ public final class EventFd implements AutoCloseable {
         if (r < 0 && -r != LibcHeaders.EAGAIN()) {
             throw new SyscallException("eventfd write", (int) -r);
         }
+    }
+
+    /** Reads and clears the counter; returns 0 when nothing was pending (the fd is non-blocking). */
+    public long drain() {
+        long r = Libc.readRaw(fd, buffer, 8);
+        if (r == 8) {
+            return buffer.get(ValueLayout.JAVA_LONG, 0);
+        }
+        if (r < 0 && -r != LibcHeaders.EAGAIN()) {
+            throw new SyscallException("eventfd read", (int) -r);
+        }
+        return 0;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.kvmj.sys;
 
+import io.kvmj.kvm.gen.libc.LibcHeaders;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -27,34 +29,85 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    // Each downcall is linked on first use (holder classes): linking costs milliseconds at startup, and most
+    // runs need only a few of them.
     // ioctl is variadic; every request kvmj makes passes one pointer-sized argument.
-    private static final MethodHandle IOCTL = link("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle OPEN = link("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = link("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = link("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MMAP = link("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = link("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SIGACTION = link("sigaction",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle TCGETATTR = link("tcgetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle TCSETATTR = link("tcsetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class IOCTL {
+        static final MethodHandle H = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class OPEN {
+        static final MethodHandle H = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class CLOSE {
+        static final MethodHandle H = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class READ {
+        static final MethodHandle H = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class WRITE {
+        static final MethodHandle H = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class MMAP {
+        static final MethodHandle H = link("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class MUNMAP {
+        static final MethodHandle H = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class MADVISE {
+        static final MethodHandle H = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class EVENTFD {
+        static final MethodHandle H = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class SIGACTION {
+        static final MethodHandle H = link("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class TCGETATTR {
+        static final MethodHandle H = link("tcgetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class TCSETATTR {
+        static final MethodHandle H = link("tcsetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class PREAD {
+        static final MethodHandle H = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class PWRITE {
+        static final MethodHandle H = link("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class FDATASYNC {
+        static final MethodHandle H = link("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class EPOLL_CREATE1 {
+        static final MethodHandle H = link("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class EPOLL_CTL {
+        static final MethodHandle H = link("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class EPOLL_WAIT {
+        static final MethodHandle H = link("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class FALLOCATE {
+        static final MethodHandle H = link("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class GETRANDOM {
+        static final MethodHandle H = link("getrandom", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
     // These report errors through their return value (pthread) or cannot fail; no errno capture.
-    private static final MethodHandle ISATTY = linkPlain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PTHREAD_SELF = linkPlain("pthread_self", FunctionDescriptor.of(JAVA_LONG));
-    private static final MethodHandle PTHREAD_KILL = linkPlain("pthread_kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CFMAKERAW = linkPlain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle SIGRTMIN = linkPlain("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+    private static final class ISATTY {
+        static final MethodHandle H = linkPlain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class PTHREAD_SELF {
+        static final MethodHandle H = linkPlain("pthread_self", FunctionDescriptor.of(JAVA_LONG));
+    }
+    private static final class PTHREAD_KILL {
+        static final MethodHandle H = linkPlain("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+    private static final class CFMAKERAW {
+        static final MethodHandle H = linkPlain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+    private static final class SIGRTMIN {
+        static final MethodHandle H = linkPlain("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -107,7 +160,7 @@ public final class Libc {
     public static int ioctlRaw(int fd, long request, long arg) {
         MemorySegment capture = CAPTURE.get();
         try {
-            int r = (int) IOCTL.invokeExact(capture, fd, request, arg);
+            int r = (int) IOCTL.H.invokeExact(capture, fd, request, arg);
             return r < 0 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -117,7 +170,7 @@ public final class Libc {
     public static int open(String path, int flags, int mode) {
         MemorySegment capture = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags, mode);
+            int fd = (int) OPEN.H.invokeExact(capture, arena.allocateFrom(path), flags, mode);
             if (fd < 0) {
                 throw new SyscallException("open " + path, errno(capture));
             }
@@ -130,7 +183,7 @@ public final class Libc {
     public static void close(int fd) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) CLOSE.invokeExact(capture, fd) < 0) {
+            if ((int) CLOSE.H.invokeExact(capture, fd) < 0) {
                 throw new SyscallException("close", errno(capture));
             }
         } catch (Throwable t) {
@@ -142,7 +195,7 @@ public final class Libc {
     public static long readRaw(int fd, MemorySegment buf, long len) {
         MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) READ.invokeExact(capture, fd, buf, len);
+            long r = (long) READ.H.invokeExact(capture, fd, buf, len);
             return r < 0 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -153,8 +206,41 @@ public final class Libc {
     public static long writeRaw(int fd, MemorySegment buf, long len) {
         MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) WRITE.invokeExact(capture, fd, buf, len);
+            long r = (long) WRITE.H.invokeExact(capture, fd, buf, len);
             return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pread(2); returns bytes read (0 at end of file) or minus errno. */
+    public static long preadRaw(int fd, MemorySegment buf, long offset) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long r = (long) PREAD.H.invokeExact(capture, fd, buf, buf.byteSize(), offset);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2); returns bytes written or minus errno. */
+    public static long pwriteRaw(int fd, MemorySegment buf, long offset) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long r = (long) PWRITE.H.invokeExact(capture, fd, buf, buf.byteSize(), offset);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void fdatasync(int fd) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            if ((int) FDATASYNC.H.invokeExact(capture, fd) < 0) {
+                throw new SyscallException("fdatasync", errno(capture));
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -163,7 +249,7 @@ public final class Libc {
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String operation) {
         MemorySegment capture = CAPTURE.get();
         try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length, prot, flags, fd,
+            MemorySegment p = (MemorySegment) MMAP.H.invokeExact(capture, MemorySegment.NULL, length, prot, flags, fd,
                     offset);
             if (p.address() == -1L) {
                 throw new SyscallException(operation, errno(capture));
@@ -177,7 +263,7 @@ public final class Libc {
     public static void munmap(MemorySegment mapping) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) MUNMAP.invokeExact(capture, mapping, mapping.byteSize()) < 0) {
+            if ((int) MUNMAP.H.invokeExact(capture, mapping, mapping.byteSize()) < 0) {
                 throw new SyscallException("munmap", errno(capture));
             }
         } catch (Throwable t) {
@@ -188,7 +274,7 @@ public final class Libc {
     public static void madvise(MemorySegment range, int advice, String operation) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) MADVISE.invokeExact(capture, range, range.byteSize(), advice) < 0) {
+            if ((int) MADVISE.H.invokeExact(capture, range, range.byteSize(), advice) < 0) {
                 throw new SyscallException(operation, errno(capture));
             }
         } catch (Throwable t) {
@@ -199,7 +285,7 @@ public final class Libc {
     public static int eventfd(int initval, int flags) {
         MemorySegment capture = CAPTURE.get();
         try {
-            int fd = (int) EVENTFD.invokeExact(capture, initval, flags);
+            int fd = (int) EVENTFD.H.invokeExact(capture, initval, flags);
             if (fd < 0) {
                 throw new SyscallException("eventfd", errno(capture));
             }
@@ -212,7 +298,7 @@ public final class Libc {
     public static void sigaction(int signal, MemorySegment action, MemorySegment old) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) SIGACTION.invokeExact(capture, signal, action, old) < 0) {
+            if ((int) SIGACTION.H.invokeExact(capture, signal, action, old) < 0) {
                 throw new SyscallException("sigaction " + signal, errno(capture));
             }
         } catch (Throwable t) {
@@ -223,7 +309,7 @@ public final class Libc {
     public static void tcgetattr(int fd, MemorySegment termios) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) TCGETATTR.invokeExact(capture, fd, termios) < 0) {
+            if ((int) TCGETATTR.H.invokeExact(capture, fd, termios) < 0) {
                 throw new SyscallException("tcgetattr", errno(capture));
             }
         } catch (Throwable t) {
@@ -234,7 +320,7 @@ public final class Libc {
     public static void tcsetattr(int fd, int when, MemorySegment termios) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) TCSETATTR.invokeExact(capture, fd, when, termios) < 0) {
+            if ((int) TCSETATTR.H.invokeExact(capture, fd, when, termios) < 0) {
                 throw new SyscallException("tcsetattr", errno(capture));
             }
         } catch (Throwable t) {
@@ -244,7 +330,7 @@ public final class Libc {
 
     public static void cfmakeraw(MemorySegment termios) {
         try {
-            CFMAKERAW.invokeExact(termios);
+            CFMAKERAW.H.invokeExact(termios);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -252,7 +338,7 @@ public final class Libc {
 
     public static boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) ISATTY.H.invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -261,7 +347,7 @@ public final class Libc {
     /** The calling thread's pthread_t, the handle {@link #pthreadKill} needs to signal it. */
     public static long pthreadSelf() {
         try {
-            return (long) PTHREAD_SELF.invokeExact();
+            return (long) PTHREAD_SELF.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -269,9 +355,77 @@ public final class Libc {
 
     public static void pthreadKill(long thread, int signal) {
         try {
-            int r = (int) PTHREAD_KILL.invokeExact(thread, signal);
+            int r = (int) PTHREAD_KILL.H.invokeExact(thread, signal);
             if (r != 0) {
                 throw new SyscallException("pthread_kill", r);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int epollCreate1(int flags) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int fd = (int) EPOLL_CREATE1.H.invokeExact(capture, flags);
+            if (fd < 0) {
+                throw new SyscallException("epoll_create1", errno(capture));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            if ((int) EPOLL_CTL.H.invokeExact(capture, epfd, op, fd, event) < 0) {
+                throw new SyscallException("epoll_ctl", errno(capture));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** epoll_wait; returns the number of ready events, or minus errno (EINTR is normal). */
+    public static int epollWaitRaw(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int n = (int) EPOLL_WAIT.H.invokeExact(capture, epfd, events, maxEvents, timeoutMillis);
+            return n < 0 ? -errno(capture) : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fallocate(2): punch holes and zero ranges in block-device backing files. */
+    public static void fallocate(int fd, int mode, long offset, long length) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            if ((int) FALLOCATE.H.invokeExact(capture, fd, mode, offset, length) < 0) {
+                throw new SyscallException("fallocate", errno(capture));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Fills {@code buffer} from the kernel's CSPRNG (getrandom(2)), retrying short reads and EINTR. */
+    public static void getrandom(MemorySegment buffer) {
+        MemorySegment capture = CAPTURE.get();
+        long done = 0;
+        try {
+            while (done < buffer.byteSize()) {
+                long n = (long) GETRANDOM.H.invokeExact(capture, buffer.asSlice(done), buffer.byteSize() - done, 0);
+                if (n < 0) {
+                    int errno = errno(capture);
+                    if (errno == LibcHeaders.EINTR()) {
+                        continue;
+                    }
+                    throw new SyscallException("getrandom", errno);
+                }
+                done += n;
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -281,7 +435,7 @@ public final class Libc {
     /** SIGRTMIN is a macro over this call: glibc reserves the first real-time signals for itself. */
     public static int sigrtmin() {
         try {
-            return (int) SIGRTMIN.invokeExact();
+            return (int) SIGRTMIN.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

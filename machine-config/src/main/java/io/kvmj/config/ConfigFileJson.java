@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * The config file exactly as Jackson reads it (Firecracker key names). Values are raw and unchecked;
@@ -20,7 +21,9 @@ final class ConfigFileJson {
             @JsonProperty(value = Keys.MACHINE_CONFIG, required = true) @JsonSetter(nulls = Nulls.FAIL)
                     MachineJson machine,
             @JsonProperty(Keys.DEBUG_EXIT) DebugExitJson debugExit,
-            @JsonProperty(Keys.SERIAL) SerialJson serial) {}
+            @JsonProperty(Keys.SERIAL) SerialJson serial,
+            @JsonProperty(Keys.DRIVES) @JsonSetter(contentNulls = Nulls.FAIL) List<DriveJson> drives,
+            @JsonProperty(Keys.ENTROPY) EntropyJson entropy) {}
 
     record BootSourceJson(
             @JsonProperty(value = Keys.KERNEL_IMAGE_PATH, required = true) @JsonSetter(nulls = Nulls.FAIL)
@@ -34,6 +37,26 @@ final class ConfigFileJson {
             @JsonProperty(Keys.SMT) Boolean smt,
             @JsonProperty(Keys.TRACK_DIRTY_PAGES) Boolean trackDirtyPages,
             @JsonProperty(Keys.CPU_TEMPLATE) String cpuTemplate) {}
+
+    /**
+     * Firecracker's drive; {@code is_root_device} is required there, optional here. {@code serial} and
+     * {@code direct_io} are kvmj's own. {@code rate_limiter} is a node so any value can be refused by name.
+     */
+    record DriveJson(
+            @JsonProperty(value = Keys.DRIVE_ID, required = true) @JsonSetter(nulls = Nulls.FAIL) String driveId,
+            @JsonProperty(value = Keys.PATH_ON_HOST, required = true) @JsonSetter(nulls = Nulls.FAIL)
+                    String pathOnHost,
+            @JsonProperty(Keys.IS_ROOT_DEVICE) Boolean isRootDevice,
+            @JsonProperty(Keys.IS_READ_ONLY) Boolean isReadOnly,
+            @JsonProperty(Keys.PARTUUID) String partuuid,
+            @JsonProperty(Keys.CACHE_TYPE) String cacheType,
+            @JsonProperty(Keys.IO_ENGINE) String ioEngine,
+            @JsonProperty(Keys.RATE_LIMITER) JsonNode rateLimiter,
+            @JsonProperty(Keys.DRIVE_SERIAL) String serial,
+            @JsonProperty(Keys.DIRECT_IO) Boolean directIo) {}
+
+    /** Firecracker's entropy device; only an absent or null {@code rate_limiter} is supported. */
+    record EntropyJson(@JsonProperty(Keys.RATE_LIMITER) JsonNode rateLimiter) {}
 
     /** {@code iobase} is a node because it may be a number (244) or a string ("0xf4"). */
     record DebugExitJson(@JsonProperty(Keys.IOBASE) JsonNode iobase) {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,14 +21,21 @@ final class ConfigFileMapper {
 
     private static final String NO_CPU_TEMPLATE = "None";
 
+    private static final String CACHE_UNSAFE = "Unsafe";
+    private static final String CACHE_WRITEBACK = "Writeback";
+    private static final String IO_ENGINE_SYNC = "Sync";
+    private static final String IO_ENGINE_ASYNC = "Async";
+
     /** "0xf4" (hex) or "244" (decimal); ASCII digits only. */
     private static final Pattern PORT = Pattern.compile("0[xX]([0-9a-fA-F]+)|([0-9]+)");
 
     private ConfigFileMapper() {}
 
     static VmConfig toVmConfig(ConfigFileJson.Root root) throws ConfigException {
-        return new VmConfig(bootSource(root.bootSource()), machine(root.machine()),
-                debugExit(root.debugExit()), serial(root.serial()));
+        BootSource boot = bootSource(root.bootSource());
+        List<DriveConfig> drives = drives(root.drives());
+        return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
+                drives, entropy(root.entropy()));
     }
 
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {
@@ -52,6 +60,53 @@ final class ConfigFileMapper {
                     + " is not supported by this kvmj version yet (use \"None\" or omit the key)");
         }
         throw new ConfigException(key, "unknown CPU template " + quote(template) + " (kvmj accepts only \"None\")");
+    }
+
+    private static List<DriveConfig> drives(List<ConfigFileJson.DriveJson> json) throws ConfigException {
+        if (json == null) return List.of();
+        List<DriveConfig> drives = new ArrayList<>(json.size());
+        for (int i = 0; i < json.size(); i++) {
+            drives.add(drive(i, json.get(i)));
+        }
+        return drives;
+    }
+
+    private static DriveConfig drive(int i, ConfigFileJson.DriveJson json) throws ConfigException {
+        checkIoEngine(Keys.drive(i, Keys.IO_ENGINE), json.ioEngine());
+        checkNoRateLimiter(Keys.drive(i, Keys.RATE_LIMITER), json.rateLimiter());
+        return new DriveConfig(json.driveId(), path(Keys.drive(i, Keys.PATH_ON_HOST), json.pathOnHost()),
+                Boolean.TRUE.equals(json.isRootDevice()), Boolean.TRUE.equals(json.isReadOnly()), json.partuuid(),
+                writeback(Keys.drive(i, Keys.CACHE_TYPE), json.cacheType()), json.serial(),
+                Boolean.TRUE.equals(json.directIo()));
+    }
+
+    private static boolean writeback(String key, String cacheType) throws ConfigException {
+        if (cacheType == null || cacheType.equals(CACHE_UNSAFE)) return false;
+        if (cacheType.equals(CACHE_WRITEBACK)) return true;
+        throw new ConfigException(key, "expected \"" + CACHE_UNSAFE + "\" or \"" + CACHE_WRITEBACK + "\", got "
+                + quote(cacheType));
+    }
+
+    private static void checkIoEngine(String key, String engine) throws ConfigException {
+        if (engine == null || engine.equals(IO_ENGINE_SYNC)) return;
+        if (engine.equals(IO_ENGINE_ASYNC)) {
+            throw new ConfigException(key, "\"" + IO_ENGINE_ASYNC
+                    + "\" is not supported by this kvmj version yet (use \"Sync\" or omit the key)");
+        }
+        throw new ConfigException(key, "expected \"" + IO_ENGINE_SYNC + "\" or \"" + IO_ENGINE_ASYNC + "\", got "
+                + quote(engine));
+    }
+
+    private static void checkNoRateLimiter(String key, JsonNode rateLimiter) throws ConfigException {
+        if (rateLimiter != null && !rateLimiter.isNull()) {
+            throw new ConfigException(key, "not supported by this kvmj version yet (use null or omit the key)");
+        }
+    }
+
+    private static EntropyConfig entropy(ConfigFileJson.EntropyJson json) throws ConfigException {
+        if (json == null) return null;
+        checkNoRateLimiter(Keys.path(Keys.ENTROPY, Keys.RATE_LIMITER), json.rateLimiter());
+        return new EntropyConfig();
     }
 
     private static DebugExit debugExit(ConfigFileJson.DebugExitJson json) throws ConfigException {

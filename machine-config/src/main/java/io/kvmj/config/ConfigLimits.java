@@ -21,5 +21,11 @@ public final class ConfigLimits {
 
     public static final int MAX_IO_PORT = 0xffff;
 
+    /** Longest {@code drive_id}. */
+    public static final int MAX_DRIVE_ID_LENGTH = 64;
+
+    /** VIRTIO_BLK_ID_BYTES: the size of the virtio-blk device ID (the drive's serial). */
+    public static final int VIRTIO_BLK_ID_BYTES = 20;
+
     private ConfigLimits() {}
 }

@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Entry points for getting a validated {@link VmConfig}, from a JSON file (Firecracker's config-file format
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  * validation. Every failure is a {@link ConfigException} whose message is one line naming the key path.
  *
  * <p>Relative paths inside a config file ({@code kernel_image_path}, {@code initrd_path},
- * {@code serial.output}) are resolved against the directory containing the config file, so a config and
+ * {@code drives[].path_on_host}, {@code serial.output}) are resolved against the directory containing the config file, so a config and
  * its kernel can move together. Paths given as flags are resolved against the current directory.
  */
 public final class ConfigLoader {
@@ -61,7 +62,7 @@ public final class ConfigLoader {
                 new BootSource(kernel, cmdline == null ? "" : cmdline, initrd),
                 new MachineSpec(cpus, memMib, false, false),
                 debugExitPort == null ? null : new DebugExit(debugExitPort),
-                SerialConfig.defaults());
+                SerialConfig.defaults(), List.of(), null);
         return validate(raw);
     }
 

@@ -2,6 +2,10 @@ package io.kvmj.config;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The single set of semantic checks, shared by config files and CLI flags: ranges, boot arguments, files.
@@ -15,11 +19,15 @@ final class ConfigValidator {
         Path base = baseDir.toAbsolutePath().normalize();
         if (config.bootSource() == null) throw new ConfigException(Keys.BOOT_SOURCE, "required key missing");
         if (config.machine() == null) throw new ConfigException(Keys.MACHINE_CONFIG, "required key missing");
+        BootSource boot = bootSource(config.bootSource(), base);
+        List<DriveConfig> drives = drives(config.drives(), base);
         return new VmConfig(
-                bootSource(config.bootSource(), base),
+                boot,
                 machine(config.machine()),
                 debugExit(config.debugExit()),
-                serial(config.serial(), base));
+                serial(config.serial(), base),
+                drives,
+                config.entropy());
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {
@@ -35,17 +43,79 @@ final class ConfigValidator {
 
     private static void checkBootArgs(String args) throws ConfigException {
         String key = Keys.path(Keys.BOOT_SOURCE, Keys.BOOT_ARGS);
-        for (int i = 0; i < args.length(); i++) {
-            char c = args.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                throw new ConfigException(key, String.format(
-                        "only printable ASCII is allowed (found U+%04X at index %d)", (int) c, i));
-            }
-        }
+        checkPrintableAscii(key, args);
         int bytes = args.getBytes(StandardCharsets.US_ASCII).length;
         if (bytes > ConfigLimits.MAX_BOOT_ARGS_BYTES) {
             throw new ConfigException(key, "too long: " + bytes + " bytes (at most " + ConfigLimits.MAX_BOOT_ARGS_BYTES
                     + "; Linux COMMAND_LINE_SIZE is " + ConfigLimits.COMMAND_LINE_SIZE + " including the NUL)");
+        }
+    }
+
+    private static List<DriveConfig> drives(List<DriveConfig> drives, Path base) throws ConfigException {
+        List<DriveConfig> checked = new ArrayList<>(drives.size());
+        Map<String, Integer> ids = new HashMap<>();
+        int root = -1;
+        for (int i = 0; i < drives.size(); i++) {
+            DriveConfig d = drives.get(i);
+            if (d == null) throw new ConfigException(Keys.drive(i), "must not be null");
+            String idKey = Keys.drive(i, Keys.DRIVE_ID);
+            checkDriveId(idKey, d.driveId());
+            Integer other = ids.putIfAbsent(d.driveId(), i);
+            if (other != null) {
+                throw new ConfigException(idKey, "duplicate drive_id \"" + d.driveId() + "\" (also "
+                        + Keys.drive(other) + ")");
+            }
+            if (d.rootDevice()) {
+                if (root >= 0) {
+                    throw new ConfigException(Keys.drive(i, Keys.IS_ROOT_DEVICE),
+                            "only one drive can be the root device (" + Keys.drive(root) + " already is)");
+                }
+                root = i;
+            }
+            String pathKey = Keys.drive(i, Keys.PATH_ON_HOST);
+            if (d.path() == null) throw new ConfigException(pathKey, "required key missing");
+            Path path = PathChecks.diskImage(pathKey, d.path(), base, d.readOnly());
+            String serial = d.serial() == null ? DriveConfig.defaultSerial(d.driveId()) : d.serial();
+            checkSerial(Keys.drive(i, Keys.DRIVE_SERIAL), serial);
+            checked.add(new DriveConfig(d.driveId(), path, d.rootDevice(), d.readOnly(), d.partuuid(), d.writeback(),
+                    serial, d.directIo()));
+        }
+        return checked;
+    }
+
+    private static void checkDriveId(String key, String id) throws ConfigException {
+        if (id == null) throw new ConfigException(key, "required key missing");
+        if (id.isEmpty()) throw new ConfigException(key, "must not be empty");
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '-';
+            if (!ok) {
+                throw new ConfigException(key, String.format(
+                        "only A-Z, a-z, 0-9, \"_\" and \"-\" are allowed (found U+%04X at index %d)", (int) c, i));
+            }
+        }
+        if (id.length() > ConfigLimits.MAX_DRIVE_ID_LENGTH) {
+            throw new ConfigException(key, "too long: " + id.length() + " characters (at most "
+                    + ConfigLimits.MAX_DRIVE_ID_LENGTH + ")");
+        }
+    }
+
+    private static void checkSerial(String key, String serial) throws ConfigException {
+        checkPrintableAscii(key, serial);
+        if (serial.length() > ConfigLimits.VIRTIO_BLK_ID_BYTES) {
+            throw new ConfigException(key, "too long: " + serial.length() + " bytes (at most "
+                    + ConfigLimits.VIRTIO_BLK_ID_BYTES + ", the virtio-blk ID size)");
+        }
+    }
+
+    private static void checkPrintableAscii(String key, String text) throws ConfigException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new ConfigException(key, String.format(
+                        "only printable ASCII is allowed (found U+%04X at index %d)", (int) c, i));
+            }
         }
     }
 

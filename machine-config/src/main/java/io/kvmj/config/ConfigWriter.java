@@ -1,12 +1,14 @@
 package io.kvmj.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Writes a {@link VmConfig} as a config file. Firecracker accepts the output as long as the kvmj-only
- * sections are absent, so those are written only when they differ from the default.
+ * sections and drive keys ({@code serial}, {@code direct_io}) are absent, so those are written only when they
+ * differ from the default.
  */
 final class ConfigWriter {
     private ConfigWriter() {}
@@ -21,7 +23,21 @@ final class ConfigWriter {
         if (b.bootArgs() != null && !b.bootArgs().isEmpty()) boot.put(Keys.BOOT_ARGS, b.bootArgs());
         if (b.initrdPath() != null) boot.put(Keys.INITRD_PATH, b.initrdPath().toString());
 
-        root.putArray("drives"); // Firecracker requires the key, even when empty
+        ArrayNode drives = root.putArray(Keys.DRIVES); // Firecracker requires the key, even when empty
+        for (DriveConfig d : config.drives()) {
+            ObjectNode drive = drives.addObject();
+            drive.put(Keys.DRIVE_ID, d.driveId());
+            drive.put(Keys.PATH_ON_HOST, d.path().toString());
+            drive.put(Keys.IS_ROOT_DEVICE, d.rootDevice());
+            drive.put(Keys.IS_READ_ONLY, d.readOnly());
+            if (d.partuuid() != null) drive.put(Keys.PARTUUID, d.partuuid());
+            drive.put(Keys.CACHE_TYPE, d.writeback() ? "Writeback" : "Unsafe");
+            // kvmj-only keys, only when not the default
+            if (d.serial() != null && !d.serial().equals(DriveConfig.defaultSerial(d.driveId()))) {
+                drive.put(Keys.DRIVE_SERIAL, d.serial());
+            }
+            if (d.directIo()) drive.put(Keys.DIRECT_IO, true);
+        }
 
         ObjectNode machine = root.putObject(Keys.MACHINE_CONFIG);
         MachineSpec m = config.machine();
@@ -29,6 +45,8 @@ final class ConfigWriter {
         machine.put(Keys.MEM_SIZE_MIB, m.memSizeMib());
         machine.put(Keys.SMT, m.smt());
         machine.put(Keys.TRACK_DIRTY_PAGES, m.trackDirtyPages());
+
+        if (config.entropy() != null) root.putObject(Keys.ENTROPY);
 
         if (config.debugExit() != null) {
             root.putObject(Keys.DEBUG_EXIT).put(Keys.IOBASE, config.debugExit().iobase());

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
@@ -178,6 +179,7 @@ final class JacksonErrors {
             return "a number";
         }
         if (JsonNode.class.isAssignableFrom(type)) return "a JSON value";
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) return "an array";
         return "an object";
     }
 

@@ -17,6 +17,21 @@ final class Keys {
     static final String TRACK_DIRTY_PAGES = "track_dirty_pages";
     static final String CPU_TEMPLATE = "cpu_template";
 
+    static final String DRIVES = "drives";
+    static final String DRIVE_ID = "drive_id";
+    static final String PATH_ON_HOST = "path_on_host";
+    static final String IS_ROOT_DEVICE = "is_root_device";
+    static final String IS_READ_ONLY = "is_read_only";
+    static final String PARTUUID = "partuuid";
+    static final String CACHE_TYPE = "cache_type";
+    static final String IO_ENGINE = "io_engine";
+    static final String RATE_LIMITER = "rate_limiter";
+    // kvmj-only keys in a drive
+    static final String DRIVE_SERIAL = "serial";
+    static final String DIRECT_IO = "direct_io";
+
+    static final String ENTROPY = "entropy";
+
     // kvmj-only sections
     static final String DEBUG_EXIT = "debug-exit";
     static final String IOBASE = "iobase";
@@ -31,5 +46,15 @@ final class Keys {
 
     static String path(String section, String key) {
         return section + "." + key;
+    }
+
+    /** {@code drives[i]}. */
+    static String drive(int index) {
+        return DRIVES + "[" + index + "]";
+    }
+
+    /** {@code drives[i].key}. */
+    static String drive(int index, String key) {
+        return path(drive(index), key);
     }
 }

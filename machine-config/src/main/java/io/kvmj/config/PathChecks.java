@@ -31,6 +31,23 @@ final class PathChecks {
         return file;
     }
 
+    /**
+     * A drive's backing file: an existing, readable regular file (it may be empty), writable too unless the
+     * drive is read-only.
+     */
+    static Path diskImage(String key, Path path, Path baseDir, boolean readOnly) throws ConfigException {
+        Path file = resolve(key, path, baseDir);
+        String shown = shown(file, path);
+        if (!Files.exists(file)) throw new ConfigException(key, "file not found: " + shown);
+        if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file: " + shown);
+        if (!Files.isRegularFile(file)) throw new ConfigException(key, "not a regular file: " + shown);
+        if (!Files.isReadable(file)) throw new ConfigException(key, "file not readable: " + shown);
+        if (!readOnly && !Files.isWritable(file)) {
+            throw new ConfigException(key, "file not writable (set is_read_only for a read-only drive): " + shown);
+        }
+        return file;
+    }
+
     /** A file the VMM will create or overwrite: its directory must exist, and it must not be a directory. */
     static Path writableFileLocation(String key, Path path, Path baseDir) throws ConfigException {
         Path file = resolve(key, path, baseDir);

@@ -11,11 +11,9 @@ import java.util.List;
  */
 final class UnsupportedSections {
     static final List<String> NAMES = List.of(
-            "drives",
             "network-interfaces",
             "vsock",
             "balloon",
-            "entropy",
             "logger",
             "metrics",
             "mmds-config",

@@ -1,9 +1,23 @@
 package io.kvmj.config;
 
+import java.util.List;
+
 /**
  * A whole machine config. Instances returned by {@link ConfigLoader} are validated: paths are absolute and
  * normalized, numbers are in range, {@code serial} is never null.
  *
  * @param debugExit null when there is no isa-debug-exit device
+ * @param drives virtio-blk drives in config order; never null (null becomes an empty list)
+ * @param entropy null when there is no virtio-rng device
  */
-public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial) {}
+public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
+                       List<DriveConfig> drives, EntropyConfig entropy) {
+    public VmConfig {
+        drives = drives == null ? List.of() : List.copyOf(drives);
+    }
+
+    /** A config without drives or entropy device. */
+    public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial) {
+        this(bootSource, machine, debugExit, serial, List.of(), null);
+    }
+}

@@ -31,6 +31,8 @@ class ConfigFromFlagsTest {
         assertEquals(new MachineSpec(2, 256, false, false), config.machine());
         assertEquals(new DebugExit(0xf4), config.debugExit());
         assertEquals(SerialConfig.defaults(), config.serial());
+        assertEquals(java.util.List.of(), config.drives());
+        assertNull(config.entropy());
     }
 
     @Test
@@ -75,7 +77,7 @@ class ConfigFromFlagsTest {
     @Test
     void validateRelativeToGivenDir() throws Exception {
         VmConfig raw = new VmConfig(new BootSource(Path.of("vmlinux"), null, null), new MachineSpec(1, 1, false, false),
-                null, null);
+                null, null, null, null);
         VmConfig config = ConfigLoader.validate(raw, dir);
         assertEquals(dir.toAbsolutePath().normalize().resolve("vmlinux"), config.bootSource().kernelImagePath());
         assertEquals("", config.bootSource().bootArgs());

@@ -2,21 +2,14 @@ package io.kvmj.vmm;
 
 import io.kvmj.kvm.CpuidEntry;
 import io.kvmj.kvm.Kvm;
-import io.kvmj.kvm.Registers;
-import io.kvmj.kvm.SpecialRegisters;
 import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
 import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.arch.x86.BootMsrs;
 import io.kvmj.vmm.arch.x86.CpuidTemplate;
-import io.kvmj.vmm.arch.x86.E820Map;
 import io.kvmj.vmm.arch.x86.LocalApic;
-import io.kvmj.vmm.arch.x86.PvhCpuState;
-import io.kvmj.vmm.boot.CommandLine;
-import io.kvmj.vmm.boot.InitrdLoader;
-import io.kvmj.vmm.boot.LoadedKernel;
-import io.kvmj.vmm.boot.PvhElfLoader;
-import io.kvmj.vmm.boot.PvhStartInfo;
+import io.kvmj.vmm.boot.BootEntry;
+import io.kvmj.vmm.boot.GuestLoader;
 import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.legacy.DebugExit;
@@ -51,13 +44,15 @@ public final class VmBuilder {
 
             MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
             memory.registerWith(vmFd);
-            BootEntry boot = loadGuest(spec, memory);
-
             DeviceManager devices = track(built, new DeviceManager(vmFd));
             List<Vcpu> vcpus = new ArrayList<>();
             // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
             VmHolder holder = new VmHolder();
-            List<Runnable> startHooks = attachLegacyDevices(spec, devices, holder);
+            List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, devices, holder));
+            spec.devices().forEach(d -> d.attach(devices, memory));
+            startHooks.add(devices::start);
+            BootEntry boot = GuestLoader.load(memory, spec.kernel(), spec.initrd(),
+                    kernelCmdline(spec.cmdline(), devices.kernelCmdlineEntries()), 0);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
             List<VcpuFd> vcpuFds = new ArrayList<>();
@@ -66,7 +61,7 @@ public final class VmBuilder {
                 vcpuFds.add(fd);
                 configureVcpu(fd, supportedCpuid, spec.vcpus());
                 if (id == 0) {
-                    setPvhBootState(fd, boot);
+                    boot.applyTo(fd);
                 }
                 vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
             }
@@ -99,18 +94,16 @@ public final class VmBuilder {
         return resource;
     }
 
-    /** Where the boot CPU starts, and the hvm_start_info address it gets in %ebx. */
-    private record BootEntry(long entry, long startInfo) {
-    }
-
-    /** Loads kernel, initrd and command line and writes the PVH start info. */
-    private static BootEntry loadGuest(VmSpec spec, MmapGuestMemory memory) {
-        LoadedKernel kernel = PvhElfLoader.load(spec.kernel(), memory);
-        PvhStartInfo.Module initrd = spec.initrd() == null ? null
-                : InitrdLoader.load(spec.initrd(), memory, kernel.imageEnd(), GuestRamLayout.MMIO_HOLE_START);
-        long cmdline = CommandLine.write(memory, spec.cmdline());
-        PvhCpuState.writeGdt(memory);
-        return new BootEntry(kernel.entry(), PvhStartInfo.write(memory, cmdline, initrd, E820Map.of(memory.regions())));
+    /** The user's command line plus what the devices need the kernel to know. */
+    static String kernelCmdline(String user, List<String> deviceEntries) {
+        StringBuilder b = new StringBuilder(user.strip());
+        for (String e : deviceEntries) {
+            if (!b.isEmpty()) {
+                b.append(' ');
+            }
+            b.append(e);
+        }
+        return b.toString();
     }
 
     /** Attaches COM1, the i8042 and the optional debug-exit port; returns what must start with the VM. */
@@ -133,14 +126,5 @@ public final class VmBuilder {
         fd.setMsrs(BootMsrs.entries());
         fd.setFpu(FPU_CONTROL_WORD, MXCSR_DEFAULT);
         fd.setLapic(LocalApic.withVirtualWire(fd.lapic()));
-    }
-
-    private static void setPvhBootState(VcpuFd fd, BootEntry boot) {
-        Registers regs = fd.registers();
-        PvhCpuState.apply(regs, boot.entry(), boot.startInfo());
-        fd.setRegisters(regs);
-        SpecialRegisters sregs = fd.specialRegisters();
-        PvhCpuState.apply(sregs);
-        fd.setSpecialRegisters(sregs);
     }
 }

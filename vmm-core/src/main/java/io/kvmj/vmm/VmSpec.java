@@ -1,8 +1,11 @@
 package io.kvmj.vmm;
 
+import io.kvmj.vmm.devices.DeviceSetup;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,14 +16,17 @@ import java.util.Objects;
  * @param serialOutput    where COM1's output goes (unbuffered writes), or null to discard it
  * @param serialInput     what the guest reads from COM1, or null for nothing
  * @param consoleEscapes  whether Ctrl-A x on {@code serialInput} stops the VM (for raw terminals)
+ * @param devices         further devices (virtio), attached in order
  */
 public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
-                     OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes) {
+                     OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes,
+                     List<DeviceSetup> devices) {
     public static final int NO_DEBUG_EXIT = -1;
 
     public VmSpec {
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(cmdline, "cmdline");
+        devices = List.copyOf(devices);
         if (vcpus < 1) {
             throw new IllegalArgumentException("at least one vCPU is needed");
         }

@@ -24,8 +24,12 @@ public final class PvhStartInfo {
     private PvhStartInfo() {
     }
 
-    /** Writes the start info, module list and memory map at their {@link BootLayout} addresses; returns its address. */
-    public static long write(GuestMemory memory, long cmdlineAddress, Module initrd, List<E820Map.Entry> memmap) {
+    /**
+     * Writes the start info, module list and memory map at their {@link BootLayout} addresses; returns its
+     * address. {@code rsdpAddress} is 0 when there are no ACPI tables.
+     */
+    public static long write(GuestMemory memory, long cmdlineAddress, Module initrd, List<E820Map.Entry> memmap,
+                             long rsdpAddress) {
         if (memmap.size() > MAX_MEMMAP_ENTRIES) {
             throw new BootException("too many memory map entries: " + memmap.size());
         }
@@ -42,6 +46,7 @@ public final class PvhStartInfo {
             memory.writeLong(mod + 8, initrd.size());
         }
         memory.writeLong(info + 24, cmdlineAddress);
+        memory.writeLong(info + 32, rsdpAddress);
         memory.writeLong(info + 40, BootLayout.PVH_MEMMAP);
         memory.writeInt(info + 48, memmap.size());
         long entry = BootLayout.PVH_MEMMAP;

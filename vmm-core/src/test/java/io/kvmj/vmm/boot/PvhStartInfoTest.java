@@ -21,7 +21,7 @@ class PvhStartInfoTest {
     void writesStartInfoWithMemmapCmdlineAndModule() {
         long cmdline = CommandLine.write(memory, "console=ttyS0");
         List<E820Map.Entry> map = E820Map.of(memory.regions());
-        long info = PvhStartInfo.write(memory, cmdline, new PvhStartInfo.Module(0x700000, 0x1234), map);
+        long info = PvhStartInfo.write(memory, cmdline, new PvhStartInfo.Module(0x700000, 0x1234), map, 0xe0000);
         assertEquals(BootLayout.PVH_START_INFO, info);
         assertEquals(PvhStartInfo.MAGIC, memory.readInt(info));
         assertEquals(1, memory.readInt(info + 4), "version 1: has a memmap");
@@ -39,7 +39,7 @@ class PvhStartInfoTest {
 
     @Test
     void noInitrdMeansNoModules() {
-        PvhStartInfo.write(memory, CommandLine.write(memory, ""), null, E820Map.of(memory.regions()));
+        PvhStartInfo.write(memory, CommandLine.write(memory, ""), null, E820Map.of(memory.regions()), 0);
         assertEquals(0, memory.readInt(BootLayout.PVH_START_INFO + 12));
     }
 

@@ -1,0 +1,27 @@
+package io.kvmj.cli;
+
+import io.kvmj.config.DriveConfig;
+import io.kvmj.config.VmConfig;
+import io.kvmj.virtio.mmio.VirtioMmioDevices;
+import io.kvmj.vmm.devices.DeviceSetup;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The virtio devices a config asks for, in the order the guest will find them (drives first, as listed). */
+final class VirtioSetups {
+    private VirtioSetups() {
+    }
+
+    static List<DeviceSetup> of(VmConfig config) {
+        List<DeviceSetup> setups = new ArrayList<>();
+        for (DriveConfig d : config.drives()) {
+            setups.add(VirtioMmioDevices.block("drive " + d.driveId(), d.path(), d.readOnly(), d.serial(),
+                    d.directIo()));
+        }
+        if (config.entropy() != null) {
+            setups.add(VirtioMmioDevices.rng());
+        }
+        return setups;
+    }
+}

@@ -1,0 +1,64 @@
+package io.kvmj.sys;
+
+import io.kvmj.kvm.gen.libc.LibcHeaders;
+import io.kvmj.kvm.gen.libc.epoll_event;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * An epoll instance: Java NIO cannot wait on eventfds or TAP fds, so the VMM's event loop waits here.
+ * Each registered fd carries a 64-bit token that {@link #wait} hands back. Not thread-safe for waiting.
+ */
+public final class Epoll implements AutoCloseable {
+    private static final long DATA_OFFSET = epoll_event.data$offset();
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events;
+    private final int capacity;
+
+    public Epoll(int capacity) {
+        this.capacity = capacity;
+        this.fd = Libc.epollCreate1(LibcHeaders.EPOLL_CLOEXEC());
+        this.events = epoll_event.allocateArray(capacity, arena);
+    }
+
+    /** Watches {@code watched} for readability; {@code token} identifies it in {@link #token}. */
+    public void addReadable(int watched, long token) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment event = epoll_event.allocate(a);
+            epoll_event.events(event, LibcHeaders.EPOLLIN());
+            // epoll_event is packed on x86_64: its 64-bit data sits at offset 4, unaligned.
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
+            Libc.epollCtl(fd, LibcHeaders.EPOLL_CTL_ADD(), watched, event);
+        }
+    }
+
+    public void remove(int watched) {
+        Libc.epollCtl(fd, LibcHeaders.EPOLL_CTL_DEL(), watched, MemorySegment.NULL);
+    }
+
+    /** Waits up to {@code timeoutMillis} (-1: forever); returns how many events are ready (0 on EINTR). */
+    public int wait(int timeoutMillis) {
+        int n = Libc.epollWaitRaw(fd, events, capacity, timeoutMillis);
+        if (n < 0) {
+            if (-n == LibcHeaders.EINTR()) {
+                return 0;
+            }
+            throw new SyscallException("epoll_wait", -n);
+        }
+        return n;
+    }
+
+    /** The token of ready event {@code index} from the last {@link #wait}. */
+    public long token(int index) {
+        return epoll_event.asSlice(events, index).get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET);
+    }
+
+    @Override
+    public void close() {
+        Libc.close(fd);
+        arena.close();
+    }
+}

@@ -1,0 +1,237 @@
+package io.kvmj.virtio.block;
+
+import io.kvmj.virtio.QueueServer;
+import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.VirtioFeatures;
+import io.kvmj.virtio.VirtioInterrupt;
+import io.kvmj.virtio.queue.DescriptorChain;
+import io.kvmj.virtio.queue.SplitQueue;
+import io.kvmj.virtio.queue.VirtqueueException;
+import io.kvmj.vmm.memory.GuestMemory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * virtio-blk (virtio 1.2 section 5.2) over a {@link BlockBackend}: read, write, flush, get-id, discard and
+ * write-zeroes, one request queue. A request the backend fails, or one out of range or malformed in its
+ * payload, completes with an error status; only a broken queue (the transport's concern) stops the device.
+ */
+public final class BlockDevice implements VirtioDevice {
+    public static final int DEVICE_TYPE = 2;
+    static final int SECTOR_SIZE = 512;
+    static final int QUEUE_SIZE = 256;
+    static final int ID_BYTES = 20;
+    /** Largest single data segment and number of segments we accept (and announce). */
+    static final int SIZE_MAX = 1 << 20;
+    static final int SEG_MAX = QUEUE_SIZE - 2;
+    static final int MAX_DISCARD_SECTORS = 1 << 22; // 2 GiB per segment
+    static final int MAX_DISCARD_SEGMENTS = 64;
+
+    static final long F_SIZE_MAX = 1L << 1;
+    static final long F_SEG_MAX = 1L << 2;
+    static final long F_RO = 1L << 5;
+    static final long F_BLK_SIZE = 1L << 6;
+    static final long F_FLUSH = 1L << 9;
+    static final long F_DISCARD = 1L << 13;
+    static final long F_WRITE_ZEROES = 1L << 14;
+
+    static final int T_IN = 0;
+    static final int T_OUT = 1;
+    static final int T_FLUSH = 4;
+    static final int T_GET_ID = 8;
+    static final int T_DISCARD = 11;
+    static final int T_WRITE_ZEROES = 13;
+    static final byte S_OK = 0;
+    static final byte S_IOERR = 1;
+    static final byte S_UNSUPP = 2;
+    private static final int WRITE_ZEROES_UNMAP = 1;
+
+    private static final Logger LOG = Logger.getLogger(BlockDevice.class.getName());
+
+    private final BlockBackend backend;
+    private final boolean readOnly;
+    private final byte[] id;
+    private final BlockConfigSpace config;
+    private GuestMemory memory;
+    private List<SplitQueue> queues;
+    private VirtioInterrupt interrupt;
+
+    public BlockDevice(BlockBackend backend, boolean readOnly, String serial) {
+        this.backend = backend;
+        this.readOnly = readOnly;
+        this.id = serial.getBytes(StandardCharsets.US_ASCII);
+        this.config = new BlockConfigSpace(backend.size() / SECTOR_SIZE, SIZE_MAX, SEG_MAX, SECTOR_SIZE,
+                MAX_DISCARD_SECTORS, MAX_DISCARD_SEGMENTS);
+    }
+
+    @Override
+    public int deviceType() {
+        return DEVICE_TYPE;
+    }
+
+    @Override
+    public long deviceFeatures() {
+        long f = VirtioFeatures.COMMON | F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
+        return readOnly ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
+    }
+
+    @Override
+    public int queueCount() {
+        return 1;
+    }
+
+    @Override
+    public int queueMaxSize() {
+        return QUEUE_SIZE;
+    }
+
+    @Override
+    public long readConfig(int offset, int size) {
+        return config.read(offset, size);
+    }
+
+    @Override
+    public void writeConfig(int offset, int size, long value) {
+        // every field kvmj offers is read-only (no WCE toggle)
+    }
+
+    @Override
+    public void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures, VirtioInterrupt interrupt) {
+        this.memory = memory;
+        this.queues = queues;
+        this.interrupt = interrupt;
+    }
+
+    @Override
+    public void reset() {
+        memory = null;
+        queues = null;
+        interrupt = null;
+    }
+
+    @Override
+    public void process(int index) throws VirtqueueException {
+        QueueServer.serve(queues.get(index), memory, interrupt, this::execute);
+    }
+
+    /** Runs one request; returns the number of bytes written into the chain (status byte included). */
+    private int execute(DescriptorChain chain) {
+        BlockRequest r = BlockRequest.parse(chain.descriptors(), memory);
+        if (r == null) {
+            LOG.fine("virtio-blk: chain without header or status byte; completed with no status");
+            return 0;
+        }
+        long written = 0;
+        byte status;
+        try {
+            switch (r.type()) {
+                case T_IN -> {
+                    status = transfer(r, r.writable(), false);
+                    written = status == S_OK ? BlockRequest.totalLength(r.writable()) : 0;
+                }
+                case T_OUT -> status = readOnly ? S_IOERR : transfer(r, r.readable(), true);
+                case T_FLUSH -> {
+                    backend.flush();
+                    status = S_OK;
+                }
+                case T_GET_ID -> {
+                    written = writeId(r.writable());
+                    status = S_OK;
+                }
+                case T_DISCARD, T_WRITE_ZEROES -> status = readOnly ? S_IOERR : trim(r);
+                default -> status = S_UNSUPP;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "virtio-blk: request type {0} at sector {1} failed: {2}",
+                    new Object[] {r.type(), r.sector(), e.getMessage()});
+            status = S_IOERR;
+            written = 0;
+        }
+        memory.writeByte(r.statusAddress(), status);
+        return (int) Math.min(Integer.MAX_VALUE, written + 1);
+    }
+
+    private boolean inRange(long sector, long bytes) {
+        long capacity = backend.size() / SECTOR_SIZE;
+        return sector >= 0 && bytes % SECTOR_SIZE == 0 && sector <= capacity
+                && bytes / SECTOR_SIZE <= capacity - sector;
+    }
+
+    private byte transfer(BlockRequest r, List<BlockRequest.Range> data, boolean write) {
+        long length = BlockRequest.totalLength(data);
+        if (!inRange(r.sector(), length)) {
+            return S_IOERR;
+        }
+        long offset = r.sector() * SECTOR_SIZE;
+        for (BlockRequest.Range d : data) {
+            if (write) {
+                backend.write(offset, memory.slice(d.address(), d.length()));
+            } else {
+                backend.read(offset, memory.slice(d.address(), d.length()));
+            }
+            offset += d.length();
+        }
+        return S_OK;
+    }
+
+    private long writeId(List<BlockRequest.Range> data) {
+        byte[] padded = java.util.Arrays.copyOf(id, ID_BYTES);
+        long done = 0;
+        for (BlockRequest.Range d : data) {
+            int n = (int) Math.min(d.length(), ID_BYTES - done);
+            memory.slice(d.address(), n).copyFrom(java.lang.foreign.MemorySegment.ofArray(padded).asSlice(done, n));
+            done += n;
+            if (done == ID_BYTES) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /** DISCARD / WRITE_ZEROES: a list of 16-byte {sector, num_sectors, flags} segments in the readable payload. */
+    private byte trim(BlockRequest r) {
+        byte[] segments = gather(r.readable());
+        if (segments == null || segments.length == 0 || segments.length % 16 != 0
+                || segments.length / 16 > MAX_DISCARD_SEGMENTS) {
+            return S_UNSUPP;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(segments).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < segments.length; i += 16) {
+            long sector = b.getLong(i);
+            long count = Integer.toUnsignedLong(b.getInt(i + 8));
+            int flags = b.getInt(i + 12);
+            boolean zeroes = r.type() == T_WRITE_ZEROES;
+            if ((flags & ~(zeroes ? WRITE_ZEROES_UNMAP : 0)) != 0 || count > MAX_DISCARD_SECTORS) {
+                return S_UNSUPP;
+            }
+            if (!inRange(sector, count * SECTOR_SIZE)) {
+                return S_IOERR;
+            }
+            if (zeroes) {
+                backend.writeZeroes(sector * SECTOR_SIZE, count * SECTOR_SIZE, (flags & WRITE_ZEROES_UNMAP) != 0);
+            } else {
+                backend.discard(sector * SECTOR_SIZE, count * SECTOR_SIZE);
+            }
+        }
+        return S_OK;
+    }
+
+    /** Copies small readable payloads (segment lists) out of guest memory; null when implausibly large. */
+    private byte[] gather(List<BlockRequest.Range> ranges) {
+        long total = BlockRequest.totalLength(ranges);
+        if (total > 16L * MAX_DISCARD_SEGMENTS) {
+            return null;
+        }
+        byte[] out = new byte[(int) total];
+        int at = 0;
+        for (BlockRequest.Range d : ranges) {
+            byte[] part = memory.read(d.address(), (int) d.length());
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+}
