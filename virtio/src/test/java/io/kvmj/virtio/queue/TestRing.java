@@ -13,26 +13,26 @@ import java.util.List;
  * avail and used rings after it, buffers from {@link #DATA} on. Writes what a driver would write, reads what
  * a device wrote. The queue under test gets {@link #mem}, which counts accesses refused for lying outside RAM.
  */
-final class TestRing implements AutoCloseable {
+public final class TestRing implements AutoCloseable {
     static final long RAM_SIZE = 1 << 20;
     static final long DESC = 0x1000;
-    static final long DATA = 0x80000;
+    public static final long DATA = 0x80000;
 
-    static final int NEXT = SplitQueue.DESC_F_NEXT;
-    static final int WRITE = SplitQueue.DESC_F_WRITE;
-    static final int INDIRECT = SplitQueue.DESC_F_INDIRECT;
+    public static final int NEXT = SplitQueue.DESC_F_NEXT;
+    public static final int WRITE = SplitQueue.DESC_F_WRITE;
+    public static final int INDIRECT = SplitQueue.DESC_F_INDIRECT;
 
     final Arena arena = Arena.ofConfined();
     final MemorySegment ram = arena.allocate(RAM_SIZE, 4096);
-    final RecordingMemory mem = new RecordingMemory(new RegionGuestMemory(List.of(new GuestRegion(0, ram))));
+    public final RecordingMemory mem = new RecordingMemory(new RegionGuestMemory(List.of(new GuestRegion(0, ram))));
     final int size;
     final long avail;
     final long used;
-    final SplitQueue queue;
+    public final SplitQueue queue;
     private int availIdx;
     private long nextData = DATA;
 
-    TestRing(int size) {
+    public TestRing(int size) {
         this(size, size);
     }
 
@@ -60,7 +60,7 @@ final class TestRing implements AutoCloseable {
     // ---- driver side ----
 
     /** Writes descriptor {@code i} of the main table. */
-    void desc(int i, long address, long length, int flags, int next) {
+    public void desc(int i, long address, long length, int flags, int next) {
         writeDesc(DESC + 16L * i, address, length, flags, next);
     }
 
@@ -77,7 +77,7 @@ final class TestRing implements AutoCloseable {
     }
 
     /** Puts {@code head} in the next avail ring slot and publishes it by bumping avail idx. */
-    void publish(int head) {
+    public void publish(int head) {
         mem.writeShort(avail + 4 + 2L * (availIdx % size), (short) head);
         availIdx = (availIdx + 1) & 0xffff;
         mem.writeShort(avail + 2, (short) availIdx);
@@ -98,14 +98,14 @@ final class TestRing implements AutoCloseable {
     }
 
     /** A fresh buffer in the data area holding {@code bytes}. */
-    long buffer(byte[] bytes) {
+    public long buffer(byte[] bytes) {
         long at = reserve(bytes.length);
         mem.write(at, bytes);
         return at;
     }
 
     /** A fresh, zeroed buffer of {@code length} bytes in the data area. */
-    long reserve(long length) {
+    public long reserve(long length) {
         long at = nextData;
         nextData = align(nextData + Math.max(length, 1), 16);
         return at;
@@ -113,7 +113,7 @@ final class TestRing implements AutoCloseable {
 
     // ---- device side, as the driver sees it ----
 
-    int usedIdx() {
+    public int usedIdx() {
         return mem.readShort(used + 2) & 0xffff;
     }
 
@@ -121,11 +121,11 @@ final class TestRing implements AutoCloseable {
         return mem.readShort(used) & 0xffff;
     }
 
-    int usedId(int slot) {
+    public int usedId(int slot) {
         return mem.readInt(used + 4 + 8L * slot);
     }
 
-    int usedLen(int slot) {
+    public int usedLen(int slot) {
         return mem.readInt(used + 4 + 8L * slot + 4);
     }
 
@@ -143,7 +143,7 @@ final class TestRing implements AutoCloseable {
     }
 
     /** Guest memory that counts the accesses it refused (outside RAM); the queue must check before accessing. */
-    static final class RecordingMemory implements GuestMemory {
+    public static final class RecordingMemory implements GuestMemory {
         private final GuestMemory delegate;
         int refused;
 
