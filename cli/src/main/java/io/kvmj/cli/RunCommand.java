@@ -55,6 +55,10 @@ final class RunCommand implements Callable<Integer> {
             description = "add QEMU's isa-debug-exit device at PORT (default 0xf4)")
     String debugExit;
 
+    @Option(names = "--no-acpi", description = "no ACPI tables: an MP table, and virtio devices listed on the "
+            + "kernel command line (for guests that do not read ACPI, like QEMU's microvm,acpi=off)")
+    boolean noAcpi;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "warn",
             description = "error, warn, info or debug (default: ${DEFAULT-VALUE}); logs go to stderr")
     LogSetup.LogLevel logLevel;
@@ -78,8 +82,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private VmConfig fromFile() throws ConfigException {
-        if (kernel != null || initrd != null || cmdline != null || mem != null || cpus != null || debugExit != null) {
-            throw usage("--config cannot be combined with --kernel, --initrd, --cmdline, --mem, --cpus or --debug-exit");
+        if (kernel != null || initrd != null || cmdline != null || mem != null || cpus != null || debugExit != null
+                || noAcpi) {
+            throw usage("--config cannot be combined with --kernel, --initrd, --cmdline, --mem, --cpus, --debug-exit "
+                    + "or --no-acpi");
         }
         return ConfigLoader.load(config);
     }
@@ -91,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
         long memMib = mem == null ? 256 : MemorySize.parseMib(mem);
         Integer port = debugExit == null ? null : parsePort(debugExit);
         return ConfigLoader.fromFlags(kernel, initrd, cmdline == null ? "" : cmdline, memMib,
-                cpus == null ? 1 : cpus, port);
+                cpus == null ? 1 : cpus, port, !noAcpi);
     }
 
     private Integer parsePort(String value) {

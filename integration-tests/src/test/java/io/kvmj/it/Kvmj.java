@@ -25,7 +25,7 @@ final class Kvmj {
     /** Boots {@code guest} in-process with a debug-exit device at 0xf4; returns the mapped exit status. */
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, List.of());
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, List.of(), false);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             VmExitReason reason;

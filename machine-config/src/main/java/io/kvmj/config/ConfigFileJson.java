@@ -23,7 +23,11 @@ final class ConfigFileJson {
             @JsonProperty(Keys.DEBUG_EXIT) DebugExitJson debugExit,
             @JsonProperty(Keys.SERIAL) SerialJson serial,
             @JsonProperty(Keys.DRIVES) @JsonSetter(contentNulls = Nulls.FAIL) List<DriveJson> drives,
-            @JsonProperty(Keys.ENTROPY) EntropyJson entropy) {}
+            @JsonProperty(Keys.ENTROPY) EntropyJson entropy,
+            @JsonProperty(Keys.ACPI) AcpiJson acpi) {}
+
+    /** kvmj's own: {@code "acpi": {"enabled": false}} for guests that do not read ACPI tables. */
+    record AcpiJson(@JsonProperty(Keys.ENABLED) Boolean enabled) {}
 
     record BootSourceJson(
             @JsonProperty(value = Keys.KERNEL_IMAGE_PATH, required = true) @JsonSetter(nulls = Nulls.FAIL)

@@ -35,7 +35,8 @@ final class ConfigFileMapper {
         BootSource boot = bootSource(root.bootSource());
         List<DriveConfig> drives = drives(root.drives());
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
-                drives, entropy(root.entropy()));
+                drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
+                        || root.acpi().enabled());
     }
 
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {

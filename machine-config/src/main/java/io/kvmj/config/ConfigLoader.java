@@ -55,14 +55,15 @@ public final class ConfigLoader {
      * @param initrd null for none
      * @param cmdline null for none
      * @param debugExitPort null for no isa-debug-exit device
+     * @param acpi whether the guest gets ACPI tables
      */
     public static VmConfig fromFlags(Path kernel, Path initrd, String cmdline, long memMib, int cpus,
-                                     Integer debugExitPort) throws ConfigException {
+                                     Integer debugExitPort, boolean acpi) throws ConfigException {
         VmConfig raw = new VmConfig(
                 new BootSource(kernel, cmdline == null ? "" : cmdline, initrd),
                 new MachineSpec(cpus, memMib, false, false),
                 debugExitPort == null ? null : new DebugExit(debugExitPort),
-                SerialConfig.defaults(), List.of(), null);
+                SerialConfig.defaults(), List.of(), null, acpi);
         return validate(raw);
     }
 

@@ -27,7 +27,8 @@ final class ConfigValidator {
                 debugExit(config.debugExit()),
                 serial(config.serial(), base),
                 drives,
-                config.entropy());
+                config.entropy(),
+                config.acpi());
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {

@@ -48,6 +48,9 @@ final class ConfigWriter {
 
         if (config.entropy() != null) root.putObject(Keys.ENTROPY);
 
+        if (!config.acpi()) {
+            root.putObject(Keys.ACPI).put(Keys.ENABLED, false);
+        }
         if (config.debugExit() != null) {
             root.putObject(Keys.DEBUG_EXIT).put(Keys.IOBASE, config.debugExit().iobase());
         }

@@ -9,15 +9,17 @@ import java.util.List;
  * @param debugExit null when there is no isa-debug-exit device
  * @param drives virtio-blk drives in config order; never null (null becomes an empty list)
  * @param entropy null when there is no virtio-rng device
+ * @param acpi whether the guest gets ACPI tables (kvmj's {@code "acpi": {"enabled": ...}}, default true); without,
+ *             an MP table and virtio devices listed on the kernel command line
  */
 public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
-                       List<DriveConfig> drives, EntropyConfig entropy) {
+                       List<DriveConfig> drives, EntropyConfig entropy, boolean acpi) {
     public VmConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
     }
 
-    /** A config without drives or entropy device. */
+    /** A config without drives or entropy device, with ACPI. */
     public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial) {
-        this(bootSource, machine, debugExit, serial, List.of(), null);
+        this(bootSource, machine, debugExit, serial, List.of(), null, true);
     }
 }

@@ -26,7 +26,7 @@ class ConfigFromFlagsTest {
 
     @Test
     void validFlags() throws Exception {
-        VmConfig config = ConfigLoader.fromFlags(kernel, null, "console=ttyS0", 256, 2, 0xf4);
+        VmConfig config = ConfigLoader.fromFlags(kernel, null, "console=ttyS0", 256, 2, 0xf4, true);
         assertEquals(new BootSource(kernel.toAbsolutePath().normalize(), "console=ttyS0", null), config.bootSource());
         assertEquals(new MachineSpec(2, 256, false, false), config.machine());
         assertEquals(new DebugExit(0xf4), config.debugExit());
@@ -37,7 +37,7 @@ class ConfigFromFlagsTest {
 
     @Test
     void nullCmdlineAndNoDebugExit() throws Exception {
-        VmConfig config = ConfigLoader.fromFlags(kernel, dir.resolve("initrd.img"), null, 64, 1, null);
+        VmConfig config = ConfigLoader.fromFlags(kernel, dir.resolve("initrd.img"), null, 64, 1, null, true);
         assertEquals("", config.bootSource().bootArgs());
         assertNull(config.debugExit());
     }
@@ -45,39 +45,39 @@ class ConfigFromFlagsTest {
     @Test
     void relativeKernelResolvesAgainstCurrentDir() {
         Path relative = Path.of("no-such-kernel-" + System.nanoTime());
-        assertErrorFrom(() -> ConfigLoader.fromFlags(relative, null, null, 64, 1, null),
+        assertErrorFrom(() -> ConfigLoader.fromFlags(relative, null, null, 64, 1, null, true),
                 "boot-source.kernel_image_path: ", "file not found: "
                         + Path.of("").toAbsolutePath().resolve(relative) + " (resolved from");
     }
 
     @Test
     void missingKernel() {
-        assertErrorFrom(() -> ConfigLoader.fromFlags(null, null, null, 64, 1, null),
+        assertErrorFrom(() -> ConfigLoader.fromFlags(null, null, null, 64, 1, null, true),
                 "boot-source.kernel_image_path: ", "required key missing");
     }
 
     @Test
     void zeroMemory() {
-        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 0, 1, null),
+        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 0, 1, null, true),
                 "machine-config.mem_size_mib: ", "must be at least 1 (got 0)");
     }
 
     @Test
     void tooManyCpus() {
-        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 64, 64, null),
+        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 64, 64, null, true),
                 "machine-config.vcpu_count: ", "must be at most 32");
     }
 
     @Test
     void debugExitPortOutOfRange() {
-        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 64, 1, 0x10000),
+        assertErrorFrom(() -> ConfigLoader.fromFlags(kernel, null, null, 64, 1, 0x10000, true),
                 "debug-exit.iobase: ", "between 0 and 0xffff");
     }
 
     @Test
     void validateRelativeToGivenDir() throws Exception {
         VmConfig raw = new VmConfig(new BootSource(Path.of("vmlinux"), null, null), new MachineSpec(1, 1, false, false),
-                null, null, null, null);
+                null, null, null, null, true);
         VmConfig config = ConfigLoader.validate(raw, dir);
         assertEquals(dir.toAbsolutePath().normalize().resolve("vmlinux"), config.bootSource().kernelImagePath());
         assertEquals("", config.bootSource().bootArgs());

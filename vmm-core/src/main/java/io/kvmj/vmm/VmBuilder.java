@@ -6,7 +6,14 @@ import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
 import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.arch.x86.BootMsrs;
+import io.kvmj.vmm.arch.x86.CpuidModifier;
 import io.kvmj.vmm.arch.x86.CpuidTemplate;
+import io.kvmj.vmm.arch.x86.HostCpuQuirks;
+import io.kvmj.vmm.arch.x86.acpi.AcpiSpec;
+import io.kvmj.vmm.arch.x86.acpi.AcpiTables;
+import io.kvmj.vmm.arch.x86.acpi.MpTable;
+import io.kvmj.vmm.arch.x86.acpi.PowerPorts;
+import io.kvmj.vmm.devices.acpi.AcpiPowerDevice;
 import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
 import io.kvmj.vmm.boot.GuestLoader;
@@ -51,15 +58,21 @@ public final class VmBuilder {
             List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, devices, holder));
             spec.devices().forEach(d -> d.attach(devices, memory));
             startHooks.add(devices::start);
+            long rsdp = describeDevices(spec, devices, memory, holder);
+            // With ACPI the DSDT announces the virtio devices; listing them on the command line as well would
+            // make Linux probe each twice (as QEMU's microvm does, the command line is for ACPI-less guests).
+            List<String> cmdlineEntries = spec.acpi() ? List.of()
+                    : devices.virtioSlots().stream().map(DeviceManager.MmioSlot::virtioCmdlineEntry).toList();
             BootEntry boot = GuestLoader.load(memory, spec.kernel(), spec.initrd(),
-                    kernelCmdline(spec.cmdline(), devices.kernelCmdlineEntries()), 0);
+                    kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
+            List<CpuidModifier> cpuidModifiers = HostCpuQuirks.forThisHost();
             List<VcpuFd> vcpuFds = new ArrayList<>();
             for (int id = 0; id < spec.vcpus(); id++) {
                 VcpuFd fd = track(built, vmFd.createVcpu(id));
                 vcpuFds.add(fd);
-                configureVcpu(fd, supportedCpuid, spec.vcpus());
+                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.vcpus());
                 if (id == 0) {
                     boot.applyTo(fd);
                 }
@@ -94,6 +107,22 @@ public final class VmBuilder {
         return resource;
     }
 
+    /**
+     * Writes the tables a guest reads to find CPUs, interrupt routing and devices: ACPI (with its power-off
+     * and reset ports attached) or, when ACPI is off, an MP table. Returns the RSDP address, or 0.
+     */
+    private static long describeDevices(VmSpec spec, DeviceManager devices, MmapGuestMemory memory,
+                                        VmHolder holder) {
+        if (!spec.acpi()) {
+            MpTable.write(memory, MpTable.DEFAULT_ADDRESS, spec.vcpus());
+            return 0;
+        }
+        devices.attachPio(new AcpiPowerDevice(holder::requestStop), PowerPorts.DEFAULT_BASE, PowerPorts.PORT_COUNT);
+        List<AcpiSpec.MmioDevice> virtio = devices.virtioSlots().stream()
+                .map(s -> new AcpiSpec.MmioDevice(s.base(), s.size(), s.gsi())).toList();
+        return AcpiTables.write(memory, AcpiTables.RSDP_ADDRESS, new AcpiSpec(spec.vcpus(), virtio, PowerPorts.DEFAULT));
+    }
+
     /** The user's command line plus what the devices need the kernel to know. */
     static String kernelCmdline(String user, List<String> deviceEntries) {
         StringBuilder b = new StringBuilder(user.strip());
@@ -121,8 +150,9 @@ public final class VmBuilder {
         return List.of(() -> ConsoleInput.start(spec.serialInput(), serial, holder::requestStop, spec.consoleEscapes()));
     }
 
-    private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, int vcpuCount) {
-        fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, fd.id(), vcpuCount));
+    private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, List<CpuidModifier> modifiers,
+                                      int vcpuCount) {
+        fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, fd.id(), vcpuCount, modifiers));
         fd.setMsrs(BootMsrs.entries());
         fd.setFpu(FPU_CONTROL_WORD, MXCSR_DEFAULT);
         fd.setLapic(LocalApic.withVirtualWire(fd.lapic()));

@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param serialInput     what the guest reads from COM1, or null for nothing
  * @param consoleEscapes  whether Ctrl-A x on {@code serialInput} stops the VM (for raw terminals)
  * @param devices         further devices (virtio), attached in order
+ * @param acpi            ACPI tables (and virtio devices in the DSDT), or an MP table and virtio devices on
+ *                        the command line for guests without ACPI
  */
 public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
                      OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes,
-                     List<DeviceSetup> devices) {
+                     List<DeviceSetup> devices, boolean acpi) {
     public static final int NO_DEBUG_EXIT = -1;
 
     public VmSpec {

@@ -83,7 +83,8 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
             case 0x004 -> VERSION;
             case 0x008 -> device.deviceType();
             case 0x00c -> VENDOR_ID;
-            case 0x010 -> deviceFeaturesSel > 1 ? 0 : (device.deviceFeatures() >>> (32 * deviceFeaturesSel)) & 0xffffffffL;
+            case 0x010 -> featureWindow(deviceFeaturesSel) < 0 ? 0
+                    : (device.deviceFeatures() >>> (32 * deviceFeaturesSel)) & 0xffffffffL;
             case 0x034 -> selectedQueue() == null ? 0 : device.queueMaxSize();
             case 0x044 -> selectedQueue() != null && selectedQueue().ready() ? 1 : 0;
             case 0x060 -> interruptStatus;
@@ -125,6 +126,11 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
         }
     }
 
+    /** The 32-bit feature window a selector names (0 or 1: features are 64 bits), or -1 for any other value. */
+    private static int featureWindow(int selector) {
+        return selector == 0 || selector == 1 ? selector : -1;
+    }
+
     private static long low(long old, int v) {
         return (old & 0xffffffff00000000L) | Integer.toUnsignedLong(v);
     }
@@ -146,7 +152,7 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     }
 
     private void setDriverFeatures(int v) {
-        if ((status & STATUS_FEATURES_OK) != 0 || driverFeaturesSel > 1) {
+        if ((status & STATUS_FEATURES_OK) != 0 || featureWindow(driverFeaturesSel) < 0) {
             return;
         }
         int shift = 32 * driverFeaturesSel;

@@ -118,6 +118,8 @@ class MmioTransportTest {
         assertEquals(1, r(0x10), "VERSION_1 is bit 32");
         w(0x14, 7);
         assertEquals(0, r(0x10), "unknown feature window");
+        w(0x14, -1);
+        assertEquals(0, r(0x10), "0xffffffff is not window 1 (a signed compare would say so)");
     }
 
     @Test

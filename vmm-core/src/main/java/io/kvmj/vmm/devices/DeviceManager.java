@@ -40,7 +40,7 @@ public final class DeviceManager implements AutoCloseable {
     private final Bus mmio = new Bus("MMIO");
     private final List<EventFd> eventFds = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final List<String> cmdlineEntries = new ArrayList<>();
+    private final List<MmioSlot> virtioSlots = new ArrayList<>();
     private EventLoop eventLoop;
     private long nextMmioBase = MMIO_BASE;
     private int nextGsi = FIRST_MMIO_GSI;
@@ -93,7 +93,7 @@ public final class DeviceManager implements AutoCloseable {
             int queue = q;
             eventLoop().register(doorbell, () -> notify.accept(queue));
         }
-        cmdlineEntries.add(slot.virtioCmdlineEntry());
+        virtioSlots.add(slot);
     }
 
     /** Released when the VM is closed, after the event loop has stopped (backing files, for example). */
@@ -101,9 +101,9 @@ public final class DeviceManager implements AutoCloseable {
         resources.add(resource);
     }
 
-    /** What the kernel command line must carry so the guest finds the MMIO devices. */
-    public List<String> kernelCmdlineEntries() {
-        return List.copyOf(cmdlineEntries);
+    /** The virtio-mmio devices attached so far, in order: for the command line or the ACPI DSDT. */
+    public List<MmioSlot> virtioSlots() {
+        return List.copyOf(virtioSlots);
     }
 
     private EventFd newEventFd() {

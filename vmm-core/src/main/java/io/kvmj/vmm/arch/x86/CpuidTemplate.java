@@ -23,6 +23,16 @@ public final class CpuidTemplate {
     private CpuidTemplate() {
     }
 
+    /** As {@link #forVcpu(List, int, int)}, then applies {@code modifiers} (CPU template, host quirks) in order. */
+    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int vcpuCount,
+                                           List<CpuidModifier> modifiers) {
+        List<CpuidEntry> out = new ArrayList<>(forVcpu(supported, apicId, vcpuCount));
+        for (CpuidModifier m : modifiers) {
+            out.replaceAll(e -> m.appliesTo(e) ? m.applyTo(e) : e);
+        }
+        return List.copyOf(out);
+    }
+
     public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int vcpuCount) {
         List<CpuidEntry> out = new ArrayList<>(supported.size() + 1);
         boolean hasHypervisorLeaf = false;
