@@ -68,7 +68,7 @@ class CliTest {
         return Stream.of(
                 Arguments.of(new String[] {"run"}, "--config FILE"),
                 Arguments.of(new String[] {"run", "--kernel", "/nonexistent/vmlinux"}, "file not found"),
-                Arguments.of(new String[] {"run", "--kernel", notElf.toString()}, "not an ELF file"),
+                Arguments.of(new String[] {"run", "--kernel", notElf.toString()}, "not a kernel: neither an ELF vmlinux nor a bzImage"),
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--mem", "0"}, "memory size"),
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--mem", "lots"}, "memory size"),
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--cpus", "0"}, "vcpu_count"),

@@ -4,6 +4,7 @@ import io.kvmj.vmm.Vm;
 import io.kvmj.vmm.VmBuilder;
 import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.VmSpec;
+import io.kvmj.vmm.devices.DeviceSetup;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,8 +25,14 @@ final class Kvmj {
 
     /** Boots {@code guest} in-process with a debug-exit device at 0xf4; returns the mapped exit status. */
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus) throws Exception {
+        return inProcess(guest, cmdline, memMib, cpus, List.of(), false);
+    }
+
+    /** As above, with devices, and with ACPI tables or (acpi false) virtio devices on the command line. */
+    static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus, List<DeviceSetup> devices,
+                              boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, List.of(), false);
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, devices, acpi);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             VmExitReason reason;

@@ -15,12 +15,25 @@ final class Qemu {
     }
 
     static GuestRun run(Path guest, String cmdline, long memMib, int cpus) throws IOException, InterruptedException {
+        return run(guest, cmdline, memMib, cpus, false, List.of());
+    }
+
+    /**
+     * With {@code acpi} QEMU's microvm describes its devices in ACPI tables; without, it lists virtio devices
+     * on the command line. {@code deviceArgs} are extra QEMU arguments (drives, devices); virtio-mmio is
+     * switched to the modern (version 2) interface, the one kvmj implements.
+     */
+    static GuestRun run(Path guest, String cmdline, long memMib, int cpus, boolean acpi, List<String> deviceArgs)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Environment.qemu().toString(),
-                "-M", "microvm,acpi=off", "-accel", "kvm", "-cpu", "host,-cx16,-xsave,-arch-capabilities",
+                "-M", acpi ? "microvm,acpi=on" : "microvm,acpi=off", "-accel", "kvm",
+                "-cpu", "host,-cx16,-xsave,-arch-capabilities",
                 "-m", memMib + "M", "-smp", Integer.toString(cpus),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                "-global", "virtio-mmio.force-legacy=false",
                 "-kernel", guest.toString(), "-append", cmdline));
+        command.addAll(deviceArgs);
         return Processes.run(command, Kvmj.TIMEOUT);
     }
 }
