@@ -8,11 +8,11 @@ cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk
 scripts/install-deps.sh
-./mvnw -B -q -DskipTests package >&2
+./kvmj --version >/dev/null   # builds when needed and trains the launcher's AOT cache
 runs=${RUNS:-10}
 guests=integration-tests/target/guests
-read -r -a java_opts < scripts/kvmj-java-options
-kvmj=("$JAVA_HOME/bin/java" "${java_opts[@]}" -jar cli/target/kvmj-cli.jar run --debug-exit --mem 256M)
+# What users run: the launcher (JDK check, staleness check, AOT cache) and the CLI.
+kvmj=(./kvmj run --debug-exit --mem 256M)
 qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave,-arch-capabilities -m 256M -nodefaults
       -no-user-config -display none -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)
 

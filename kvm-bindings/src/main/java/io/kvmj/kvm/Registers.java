@@ -39,9 +39,6 @@ public final class Registers {
         return this;
     }
 
-    public long rax() {
-        return kvm_regs.rax(regs);
-    }
 
     public long rbx() {
         return kvm_regs.rbx(regs);

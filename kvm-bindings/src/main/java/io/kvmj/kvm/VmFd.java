@@ -3,7 +3,6 @@ package io.kvmj.kvm;
 import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
 import io.kvmj.kvm.gen.linux.kvm_ioeventfd;
-import io.kvmj.kvm.gen.linux.kvm_irq_level;
 import io.kvmj.kvm.gen.linux.kvm_irqfd;
 import io.kvmj.kvm.gen.linux.kvm_pit_config;
 import io.kvmj.kvm.gen.linux.kvm_userspace_memory_region;
@@ -71,9 +70,6 @@ public final class VmFd implements AutoCloseable {
         irqfd(eventFd, gsi, 0, "KVM_IRQFD");
     }
 
-    public void unregisterIrqfd(int eventFd, int gsi) {
-        irqfd(eventFd, gsi, KvmHeaders.KVM_IRQFD_FLAG_DEASSIGN(), "KVM_IRQFD (deassign)");
-    }
 
     private void irqfd(int eventFd, int gsi, int flags, String name) {
         try (Arena arena = Arena.ofConfined()) {
@@ -93,11 +89,6 @@ public final class VmFd implements AutoCloseable {
         ioeventfd(eventFd, address, length, datamatch, KvmHeaders.KVM_IOEVENTFD_FLAG_DATAMATCH(), "KVM_IOEVENTFD");
     }
 
-    public void unregisterIoeventfd(int eventFd, long address, int length, long datamatch) {
-        ioeventfd(eventFd, address, length, datamatch,
-                KvmHeaders.KVM_IOEVENTFD_FLAG_DATAMATCH() | KvmHeaders.KVM_IOEVENTFD_FLAG_DEASSIGN(),
-                "KVM_IOEVENTFD (deassign)");
-    }
 
     private void ioeventfd(int eventFd, long address, int length, long datamatch, int flags, String name) {
         try (Arena arena = Arena.ofConfined()) {
@@ -108,16 +99,6 @@ public final class VmFd implements AutoCloseable {
             kvm_ioeventfd.fd(s, eventFd);
             kvm_ioeventfd.flags(s, flags);
             Ioctl.call(fd, KvmHeaders.KVM_IOEVENTFD(), s, name);
-        }
-    }
-
-    /** Sets the level of an interrupt line of the in-kernel irqchip. */
-    public void setIrqLine(int irq, boolean high) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment level = kvm_irq_level.allocate(arena);
-            level.set(ValueLayout.JAVA_INT, 0, irq); // the irq/status union's first member
-            kvm_irq_level.level(level, high ? 1 : 0);
-            Ioctl.call(fd, KvmHeaders.KVM_IRQ_LINE(), level, "KVM_IRQ_LINE");
         }
     }
 

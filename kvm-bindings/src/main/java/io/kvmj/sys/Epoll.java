@@ -35,9 +35,6 @@ public final class Epoll implements AutoCloseable {
         }
     }
 
-    public void remove(int watched) {
-        Libc.epollCtl(fd, LibcHeaders.EPOLL_CTL_DEL(), watched, MemorySegment.NULL);
-    }
 
     /** Waits up to {@code timeoutMillis} (-1: forever); returns how many events are ready (0 on EINTR). */
     public int wait(int timeoutMillis) {
