@@ -28,7 +28,8 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
         VmSpec spec = new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
                 config.bootSource().bootArgs(), config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
                 debugPort, serialOut, stdin ? new FileInputStream(FileDescriptor.in) : null,
-                stdin && Libc.isatty(STDIN), VirtioSetups.of(config), config.acpi());
+                stdin && Libc.isatty(STDIN), VirtioSetups.of(config), config.acpi(),
+                CpuTemplates.of(config.cpuConfig()));
         return new VmLaunch(spec, file);
     }
 

@@ -4,6 +4,7 @@ import io.kvmj.vmm.Vm;
 import io.kvmj.vmm.VmBuilder;
 import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.VmSpec;
+import io.kvmj.vmm.arch.x86.CpuTemplate;
 import io.kvmj.vmm.devices.DeviceSetup;
 
 import java.io.ByteArrayOutputStream;
@@ -32,7 +33,7 @@ final class Kvmj {
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus, List<DeviceSetup> devices,
                               boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, devices, acpi);
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, devices, acpi, CpuTemplate.NONE);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             VmExitReason reason;

@@ -4,6 +4,7 @@ import io.kvmj.vmm.Vm;
 import io.kvmj.vmm.VmBuilder;
 import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.VmSpec;
+import io.kvmj.vmm.arch.x86.CpuTemplate;
 import io.kvmj.vmm.vcpu.Vcpu;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class VmLifecycleTest {
         long fdsBefore = openFds();
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         // Enough exits to keep the guest busy for minutes; the host stops it long before.
-        VmSpec spec = new VmSpec(exits, null, "count=100000000 mmio=0", 64 << 20, 2, 0xf4, serial, null, false, List.of(), false);
+        VmSpec spec = new VmSpec(exits, null, "count=100000000 mmio=0", 64 << 20, 2, 0xf4, serial, null, false, List.of(), false, CpuTemplate.NONE);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             Thread.sleep(300);

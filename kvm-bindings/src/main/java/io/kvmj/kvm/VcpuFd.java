@@ -161,6 +161,20 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** Reads one MSR's current value (KVM_GET_MSRS). */
+    public long msr(int index) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(kvm_msrs.sizeof() + kvm_msr_entry.sizeof());
+            kvm_msrs.nmsrs(m, 1);
+            MemorySegment e = kvm_msr_entry.asSlice(m.asSlice(kvm_msrs.sizeof()), 0);
+            kvm_msr_entry.index(e, index);
+            if (Ioctl.call(fd, KvmHeaders.KVM_GET_MSRS(), m, "KVM_GET_MSRS") != 1) {
+                throw new KvmUnavailableException(String.format("KVM cannot read MSR 0x%x on vCPU %d", index, id));
+            }
+            return kvm_msr_entry.data(e);
+        }
+    }
+
     /** Sets the x87 control word and MXCSR to their power-on defaults' usual replacements. */
     public void setFpu(int fcw, int mxcsr) {
         try (Arena a = Arena.ofConfined()) {

@@ -24,7 +24,38 @@ final class ConfigFileJson {
             @JsonProperty(Keys.SERIAL) SerialJson serial,
             @JsonProperty(Keys.DRIVES) @JsonSetter(contentNulls = Nulls.FAIL) List<DriveJson> drives,
             @JsonProperty(Keys.ENTROPY) EntropyJson entropy,
-            @JsonProperty(Keys.ACPI) AcpiJson acpi) {}
+            @JsonProperty(Keys.ACPI) AcpiJson acpi,
+            @JsonProperty(Keys.CPU_CONFIG) CpuConfigJson cpuConfig) {}
+
+    /**
+     * Firecracker's custom CPU template. The aarch64 (and x86 {@code kvm_capabilities}) lists are nodes so that
+     * only empty ones can be accepted; lists that are null count as absent.
+     */
+    record CpuConfigJson(
+            @JsonProperty(Keys.KVM_CAPABILITIES) JsonNode kvmCapabilities,
+            @JsonProperty(Keys.CPUID_MODIFIERS) @JsonSetter(contentNulls = Nulls.FAIL)
+                    List<CpuidModifierJson> cpuidModifiers,
+            @JsonProperty(Keys.MSR_MODIFIERS) @JsonSetter(contentNulls = Nulls.FAIL)
+                    List<MsrModifierJson> msrModifiers,
+            @JsonProperty(Keys.VCPU_FEATURES) JsonNode vcpuFeatures,
+            @JsonProperty(Keys.REG_MODIFIERS) JsonNode regModifiers) {}
+
+    /** {@code leaf} and {@code subleaf} are nodes: "0x1" (Firecracker), "1" or 1. {@code flags} defaults to 0. */
+    record CpuidModifierJson(
+            @JsonProperty(value = Keys.LEAF, required = true) JsonNode leaf,
+            @JsonProperty(value = Keys.SUBLEAF, required = true) JsonNode subleaf,
+            @JsonProperty(Keys.FLAGS) Integer flags,
+            @JsonProperty(value = Keys.MODIFIERS, required = true) @JsonSetter(nulls = Nulls.FAIL,
+                    contentNulls = Nulls.FAIL) List<RegisterModifierJson> modifiers) {}
+
+    record RegisterModifierJson(
+            @JsonProperty(value = Keys.REGISTER, required = true) @JsonSetter(nulls = Nulls.FAIL) String register,
+            @JsonProperty(value = Keys.BITMAP, required = true) @JsonSetter(nulls = Nulls.FAIL) String bitmap) {}
+
+    /** {@code addr} is a node: "0x10a" (Firecracker), "266" or 266. */
+    record MsrModifierJson(
+            @JsonProperty(value = Keys.ADDR, required = true) JsonNode addr,
+            @JsonProperty(value = Keys.BITMAP, required = true) @JsonSetter(nulls = Nulls.FAIL) String bitmap) {}
 
     /** kvmj's own: {@code "acpi": {"enabled": false}} for guests that do not read ACPI tables. */
     record AcpiJson(@JsonProperty(Keys.ENABLED) Boolean enabled) {}

@@ -36,7 +36,7 @@ final class ConfigFileMapper {
         List<DriveConfig> drives = drives(root.drives());
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
                 drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
-                        || root.acpi().enabled());
+                        || root.acpi().enabled(), CpuConfigMapper.toCpuConfig(root.cpuConfig()));
     }
 
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {
@@ -166,7 +166,7 @@ final class ConfigFileMapper {
     }
 
     // JSON-quoted, so control characters in user input cannot garble the one-line message.
-    private static String quote(String text) {
+    static String quote(String text) {
         return JsonNodeFactory.instance.textNode(text).toString();
     }
 }

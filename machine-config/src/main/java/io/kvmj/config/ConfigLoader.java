@@ -63,7 +63,7 @@ public final class ConfigLoader {
                 new BootSource(kernel, cmdline == null ? "" : cmdline, initrd),
                 new MachineSpec(cpus, memMib, false, false),
                 debugExitPort == null ? null : new DebugExit(debugExitPort),
-                SerialConfig.defaults(), List.of(), null, acpi);
+                SerialConfig.defaults(), List.of(), null, acpi, null);
         return validate(raw);
     }
 

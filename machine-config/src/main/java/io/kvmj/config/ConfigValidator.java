@@ -28,7 +28,8 @@ final class ConfigValidator {
                 serial(config.serial(), base),
                 drives,
                 config.entropy(),
-                config.acpi());
+                config.acpi(),
+                CpuConfigValidator.validate(config.cpuConfig()));
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {

@@ -48,6 +48,8 @@ final class ConfigWriter {
 
         if (config.entropy() != null) root.putObject(Keys.ENTROPY);
 
+        if (config.cpuConfig() != null) writeCpuConfig(root.putObject(Keys.CPU_CONFIG), config.cpuConfig());
+
         if (!config.acpi()) {
             root.putObject(Keys.ACPI).put(Keys.ENABLED, false);
         }
@@ -69,5 +71,28 @@ final class ConfigWriter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a JSON tree", e); // cannot happen for a tree
         }
+    }
+
+    // Firecracker's custom CPU template format: numbers as "0x" strings.
+    private static void writeCpuConfig(ObjectNode out, CpuConfig cpu) {
+        ArrayNode cpuid = out.putArray(Keys.CPUID_MODIFIERS);
+        for (CpuidModifierConfig c : cpu.cpuidModifiers()) {
+            ObjectNode leaf = cpuid.addObject();
+            leaf.put(Keys.LEAF, hex(c.leaf()));
+            leaf.put(Keys.SUBLEAF, hex(c.subleaf()));
+            leaf.put(Keys.FLAGS, c.flags());
+            ArrayNode modifiers = leaf.putArray(Keys.MODIFIERS);
+            for (RegisterBitmap r : c.modifiers()) {
+                modifiers.addObject().put(Keys.REGISTER, r.register()).put(Keys.BITMAP, r.bitmap());
+            }
+        }
+        ArrayNode msrs = out.putArray(Keys.MSR_MODIFIERS);
+        for (MsrModifierConfig m : cpu.msrModifiers()) {
+            msrs.addObject().put(Keys.ADDR, hex(m.addr())).put(Keys.BITMAP, m.bitmap());
+        }
+    }
+
+    private static String hex(long value) {
+        return "0x" + Long.toHexString(value);
     }
 }

@@ -35,6 +35,7 @@ final class JsonConfigReader {
             throw new ConfigException(Keys.TOP_LEVEL, "expected a JSON object, got " + JacksonErrors.describe(tree));
         }
         UnsupportedSections.removeEmpty(root);
+        CpuConfigMapper.checkNotPath(root);
         try {
             return MAPPER.treeToValue(root, ConfigFileJson.Root.class);
         } catch (JacksonException e) {

@@ -32,6 +32,20 @@ final class Keys {
 
     static final String ENTROPY = "entropy";
 
+    static final String CPU_CONFIG = "cpu-config";
+    static final String KVM_CAPABILITIES = "kvm_capabilities";
+    static final String CPUID_MODIFIERS = "cpuid_modifiers";
+    static final String MSR_MODIFIERS = "msr_modifiers";
+    static final String VCPU_FEATURES = "vcpu_features";
+    static final String REG_MODIFIERS = "reg_modifiers";
+    static final String LEAF = "leaf";
+    static final String SUBLEAF = "subleaf";
+    static final String FLAGS = "flags";
+    static final String MODIFIERS = "modifiers";
+    static final String REGISTER = "register";
+    static final String BITMAP = "bitmap";
+    static final String ADDR = "addr";
+
     // kvmj-only sections
     static final String DEBUG_EXIT = "debug-exit";
     static final String ACPI = "acpi";
@@ -58,5 +72,20 @@ final class Keys {
     /** {@code drives[i].key}. */
     static String drive(int index, String key) {
         return path(drive(index), key);
+    }
+
+    /** {@code cpu-config.cpuid_modifiers[i]}. */
+    static String cpuidModifier(int index) {
+        return path(CPU_CONFIG, CPUID_MODIFIERS) + "[" + index + "]";
+    }
+
+    /** {@code cpu-config.cpuid_modifiers[i].modifiers[j]}. */
+    static String registerModifier(int index, int modifier) {
+        return path(cpuidModifier(index), MODIFIERS) + "[" + modifier + "]";
+    }
+
+    /** {@code cpu-config.msr_modifiers[i]}. */
+    static String msrModifier(int index) {
+        return path(CPU_CONFIG, MSR_MODIFIERS) + "[" + index + "]";
     }
 }

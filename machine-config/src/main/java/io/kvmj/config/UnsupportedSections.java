@@ -16,8 +16,7 @@ final class UnsupportedSections {
             "balloon",
             "logger",
             "metrics",
-            "mmds-config",
-            "cpu-config");
+            "mmds-config");
 
     private UnsupportedSections() {}
 

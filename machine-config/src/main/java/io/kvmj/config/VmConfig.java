@@ -11,15 +11,16 @@ import java.util.List;
  * @param entropy null when there is no virtio-rng device
  * @param acpi whether the guest gets ACPI tables (kvmj's {@code "acpi": {"enabled": ...}}, default true); without,
  *             an MP table and virtio devices listed on the kernel command line
+ * @param cpuConfig Firecracker's custom CPU template ({@code cpu-config}); null when there is none
  */
 public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
-                       List<DriveConfig> drives, EntropyConfig entropy, boolean acpi) {
+                       List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig) {
     public VmConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
     }
 
-    /** A config without drives or entropy device, with ACPI. */
+    /** A config without drives, entropy device or CPU template, with ACPI. */
     public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial) {
-        this(bootSource, machine, debugExit, serial, List.of(), null, true);
+        this(bootSource, machine, debugExit, serial, List.of(), null, true, null);
     }
 }

@@ -175,7 +175,7 @@ class ConfigDrivesTest {
     void validateCodeBuiltDrive() throws Exception {
         VmConfig raw = new VmConfig(new BootSource(Path.of("vmlinux"), null, null), new MachineSpec(1, 64, false, false),
                 null, null, List.of(new DriveConfig("abcdefghijklmnopqrstuvwxyz", Path.of("data.img"), false, false,
-                        null, false, null, false)), new EntropyConfig(), true);
+                        null, false, null, false)), new EntropyConfig(), true, null);
         VmConfig config = ConfigLoader.validate(raw, dir);
         assertEquals(new DriveConfig("abcdefghijklmnopqrstuvwxyz", abs.resolve("data.img"), false, false, null, false,
                 "abcdefghijklmnopqrst", false), config.drives().getFirst());
@@ -187,7 +187,7 @@ class ConfigDrivesTest {
         VmConfig c = new VmConfig(null, null, null, null);
         assertEquals(List.of(), c.drives());
         assertNull(c.entropy());
-        assertEquals(List.of(), new VmConfig(null, null, null, null, null, null, true).drives());
+        assertEquals(List.of(), new VmConfig(null, null, null, null, null, null, true, null).drives());
     }
 
     // ---- bad ----

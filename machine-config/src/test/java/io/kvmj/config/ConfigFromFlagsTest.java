@@ -77,7 +77,7 @@ class ConfigFromFlagsTest {
     @Test
     void validateRelativeToGivenDir() throws Exception {
         VmConfig raw = new VmConfig(new BootSource(Path.of("vmlinux"), null, null), new MachineSpec(1, 1, false, false),
-                null, null, null, null, true);
+                null, null, null, null, true, null);
         VmConfig config = ConfigLoader.validate(raw, dir);
         assertEquals(dir.toAbsolutePath().normalize().resolve("vmlinux"), config.bootSource().kernelImagePath());
         assertEquals("", config.bootSource().bootArgs());

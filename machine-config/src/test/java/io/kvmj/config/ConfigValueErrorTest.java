@@ -68,8 +68,7 @@ class ConfigValueErrorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"network-interfaces", "vsock", "balloon", "logger", "metrics", "mmds-config",
-            "cpu-config"})
+    @ValueSource(strings = {"network-interfaces", "vsock", "balloon", "logger", "metrics", "mmds-config"})
     void nonEmptyUnsupportedSection(String section) {
         assertError(minimalWith(", \"" + section + "\": [{\"x\": 1}]"), dir, section,
                 "not supported by this kvmj version yet");

@@ -2,11 +2,15 @@ package io.kvmj.vmm;
 
 import io.kvmj.kvm.CpuidEntry;
 import io.kvmj.kvm.Kvm;
+import io.kvmj.kvm.KvmException;
+import io.kvmj.kvm.KvmUnavailableException;
+import io.kvmj.kvm.MsrEntry;
 import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
 import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.arch.x86.BootMsrs;
 import io.kvmj.vmm.arch.x86.CpuidModifier;
+import io.kvmj.vmm.arch.x86.MsrModifier;
 import io.kvmj.vmm.arch.x86.CpuidTemplate;
 import io.kvmj.vmm.arch.x86.HostCpuQuirks;
 import io.kvmj.vmm.arch.x86.acpi.AcpiSpec;
@@ -67,12 +71,14 @@ public final class VmBuilder {
                     kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
-            List<CpuidModifier> cpuidModifiers = HostCpuQuirks.forThisHost();
+            // The host's limits win over a user template: a feature the host cannot run must stay hidden.
+            List<CpuidModifier> cpuidModifiers = new ArrayList<>(spec.cpuTemplate().cpuid());
+            cpuidModifiers.addAll(HostCpuQuirks.forThisHost());
             List<VcpuFd> vcpuFds = new ArrayList<>();
             for (int id = 0; id < spec.vcpus(); id++) {
                 VcpuFd fd = track(built, vmFd.createVcpu(id));
                 vcpuFds.add(fd);
-                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.vcpus());
+                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.cpuTemplate().msrs(), spec.vcpus());
                 if (id == 0) {
                     boot.applyTo(fd);
                 }
@@ -151,9 +157,17 @@ public final class VmBuilder {
     }
 
     private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, List<CpuidModifier> modifiers,
-                                      int vcpuCount) {
+                                      List<MsrModifier> msrModifiers, int vcpuCount) {
         fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, fd.id(), vcpuCount, modifiers));
         fd.setMsrs(BootMsrs.entries());
+        for (MsrModifier m : msrModifiers) {
+            try {
+                fd.setMsrs(List.of(new MsrEntry(m.index(), m.applyTo(fd.msr(m.index())))));
+            } catch (KvmUnavailableException | KvmException e) {
+                throw new IllegalArgumentException(String.format("cpu-config: KVM refuses MSR 0x%x: %s", m.index(),
+                        e.getMessage()));
+            }
+        }
         fd.setFpu(FPU_CONTROL_WORD, MXCSR_DEFAULT);
         fd.setLapic(LocalApic.withVirtualWire(fd.lapic()));
     }

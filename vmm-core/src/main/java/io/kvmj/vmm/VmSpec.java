@@ -1,5 +1,6 @@
 package io.kvmj.vmm;
 
+import io.kvmj.vmm.arch.x86.CpuTemplate;
 import io.kvmj.vmm.devices.DeviceSetup;
 
 import java.io.InputStream;
@@ -19,16 +20,18 @@ import java.util.Objects;
  * @param devices         further devices (virtio), attached in order
  * @param acpi            ACPI tables (and virtio devices in the DSDT), or an MP table and virtio devices on
  *                        the command line for guests without ACPI
+ * @param cpuTemplate     CPUID and MSR bits forced on every vCPU ({@link CpuTemplate#NONE} for none)
  */
 public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
                      OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes,
-                     List<DeviceSetup> devices, boolean acpi) {
+                     List<DeviceSetup> devices, boolean acpi, CpuTemplate cpuTemplate) {
     public static final int NO_DEBUG_EXIT = -1;
 
     public VmSpec {
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(cmdline, "cmdline");
         devices = List.copyOf(devices);
+        Objects.requireNonNull(cpuTemplate, "cpuTemplate");
         if (vcpus < 1) {
             throw new IllegalArgumentException("at least one vCPU is needed");
         }

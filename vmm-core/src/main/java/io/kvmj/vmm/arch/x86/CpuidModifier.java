@@ -39,12 +39,12 @@ public record CpuidModifier(int leaf, int subleaf, Register register, int mask, 
         return new CpuidModifier(leaf, subleaf, register, bits, 0);
     }
 
-    boolean appliesTo(CpuidEntry e) {
+    public boolean appliesTo(CpuidEntry e) {
         boolean indexed = (e.flags() & CpuidEntry.FLAG_SIGNIFICANT_INDEX) != 0;
         return e.function() == leaf && (!indexed || e.index() == subleaf);
     }
 
-    CpuidEntry applyTo(CpuidEntry e) {
+    public CpuidEntry applyTo(CpuidEntry e) {
         int eax = e.eax();
         int ebx = e.ebx();
         int ecx = e.ecx();

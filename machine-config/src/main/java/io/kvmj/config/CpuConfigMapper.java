@@ -1,0 +1,109 @@
+package io.kvmj.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes {@code cpu-config} (Firecracker's custom CPU template) from {@link ConfigFileJson}: numbers given as
+ * strings, and the lists kvmj accepts only empty. Register names and bitmaps are checked and normalized by
+ * {@link CpuConfigValidator}, which also serves configs built in code.
+ */
+final class CpuConfigMapper {
+    /** "0x1f" (Firecracker), "0b101" (Firecracker) or "31"; ASCII digits only. */
+    private static final Pattern NUMBER = Pattern.compile("0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|([0-9]+)");
+
+    private CpuConfigMapper() {}
+
+    /**
+     * Firecracker's {@code --config-file} gives {@code cpu-config} as the path of a template file; kvmj wants
+     * the template inline (as Firecracker's {@code PUT /cpu-config} and {@code GET /vm} have it). Called before
+     * binding, so such files get a message that says so rather than "expected an object".
+     */
+    static void checkNotPath(ObjectNode root) throws ConfigException {
+        JsonNode section = root.get(Keys.CPU_CONFIG);
+        if (section != null && section.isTextual()) {
+            throw new ConfigException(Keys.CPU_CONFIG, "a template file path (" + ConfigFileMapper.quote(
+                    section.textValue()) + ") is not supported by this kvmj version yet; put the template object"
+                    + " itself here");
+        }
+    }
+
+    /** Null when the section is absent or null. */
+    static CpuConfig toCpuConfig(ConfigFileJson.CpuConfigJson json) throws ConfigException {
+        if (json == null) return null;
+        checkEmpty(Keys.KVM_CAPABILITIES, json.kvmCapabilities());
+        checkEmpty(Keys.VCPU_FEATURES, json.vcpuFeatures());
+        checkEmpty(Keys.REG_MODIFIERS, json.regModifiers());
+        List<CpuidModifierConfig> cpuid = new ArrayList<>();
+        if (json.cpuidModifiers() != null) {
+            for (int i = 0; i < json.cpuidModifiers().size(); i++) {
+                cpuid.add(cpuidModifier(i, json.cpuidModifiers().get(i)));
+            }
+        }
+        List<MsrModifierConfig> msrs = new ArrayList<>();
+        if (json.msrModifiers() != null) {
+            for (int i = 0; i < json.msrModifiers().size(); i++) {
+                ConfigFileJson.MsrModifierJson m = json.msrModifiers().get(i);
+                msrs.add(new MsrModifierConfig(u32(Keys.path(Keys.msrModifier(i), Keys.ADDR), m.addr()), m.bitmap()));
+            }
+        }
+        return new CpuConfig(cpuid, msrs);
+    }
+
+    private static CpuidModifierConfig cpuidModifier(int i, ConfigFileJson.CpuidModifierJson json)
+            throws ConfigException {
+        String entry = Keys.cpuidModifier(i);
+        long leaf = u32(Keys.path(entry, Keys.LEAF), json.leaf());
+        long subleaf = u32(Keys.path(entry, Keys.SUBLEAF), json.subleaf());
+        List<RegisterBitmap> modifiers = new ArrayList<>(json.modifiers().size());
+        for (ConfigFileJson.RegisterModifierJson r : json.modifiers()) {
+            modifiers.add(new RegisterBitmap(r.register(), r.bitmap()));
+        }
+        return new CpuidModifierConfig(leaf, subleaf, json.flags() == null ? 0 : json.flags(), modifiers);
+    }
+
+    // Firecracker's lists kvmj does not implement: absent, null or [] only.
+    private static void checkEmpty(String name, JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) return;
+        String key = Keys.path(Keys.CPU_CONFIG, name);
+        if (!node.isArray()) {
+            throw new ConfigException(key, "expected an array, got " + JacksonErrors.describe(node));
+        }
+        if (!node.isEmpty()) {
+            throw new ConfigException(key, "not supported by this kvmj version yet (use [] or omit the key)");
+        }
+    }
+
+    /** A 32-bit unsigned number given as a JSON integer or a string ("0x1f", "0b11111", "31"). */
+    private static long u32(String key, JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) throw new ConfigException(key, "must not be null");
+        BigInteger value;
+        String shown;
+        if (node.isIntegralNumber()) {
+            value = node.bigIntegerValue();
+            shown = value.toString();
+        } else if (node.isTextual()) {
+            String text = node.textValue();
+            shown = ConfigFileMapper.quote(text);
+            Matcher m = NUMBER.matcher(text.strip());
+            if (!m.matches()) {
+                throw new ConfigException(key, "expected a number such as \"0x80000001\", \"0b101\" or \"7\", got "
+                        + shown);
+            }
+            value = m.group(1) != null ? new BigInteger(m.group(1), 16)
+                    : m.group(2) != null ? new BigInteger(m.group(2), 2) : new BigInteger(m.group(3));
+        } else {
+            throw new ConfigException(key, "expected a string like \"0x1\" or an integer, got "
+                    + JacksonErrors.describe(node));
+        }
+        if (value.signum() < 0 || value.bitLength() > 32) {
+            throw new ConfigException(key, "not a 32-bit number: " + shown);
+        }
+        return value.longValue();
+    }
+}
