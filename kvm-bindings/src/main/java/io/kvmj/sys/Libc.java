@@ -33,10 +33,12 @@ public final class Libc {
     // runs need only a few of them.
     // ioctl is variadic; every request kvmj makes passes one pointer-sized argument.
     private static final class IOCTL {
-        static final MethodHandle H = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle H = link("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
     }
     private static final class OPEN {
-        static final MethodHandle H = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle H = link("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
     private static final class CLOSE {
         static final MethodHandle H = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -48,7 +50,8 @@ public final class Libc {
         static final MethodHandle H = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
     private static final class MMAP {
-        static final MethodHandle H = link("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final MethodHandle H = link("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     }
     private static final class MUNMAP {
         static final MethodHandle H = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
@@ -69,10 +72,12 @@ public final class Libc {
         static final MethodHandle H = link("tcsetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
     private static final class PREAD {
-        static final MethodHandle H = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+        static final MethodHandle H = link("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     }
     private static final class PWRITE {
-        static final MethodHandle H = link("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+        static final MethodHandle H = link("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     }
     private static final class FDATASYNC {
         static final MethodHandle H = link("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -81,13 +86,16 @@ public final class Libc {
         static final MethodHandle H = link("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
     private static final class EPOLL_CTL {
-        static final MethodHandle H = link("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+        static final MethodHandle H = link("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
     private static final class EPOLL_WAIT {
-        static final MethodHandle H = link("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final MethodHandle H = link("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
     private static final class FALLOCATE {
-        static final MethodHandle H = link("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+        static final MethodHandle H = link("fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     }
     private static final class GETRANDOM {
         static final MethodHandle H = link("getrandom", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));

@@ -11,6 +11,7 @@ import java.util.List;
  * {@link ConfigFileMapper} turns them into a {@link VmConfig}. Required keys are marked {@code required}
  * (missing) and {@code Nulls.FAIL} or a primitive type (null); optional keys use boxed types, null = absent.
  * Firecracker sections kvmj does not implement are handled before binding, by {@link UnsupportedSections}.
+ * {@code cpu-config} is left a node because it is a template object or the path of a template file.
  */
 final class ConfigFileJson {
     private ConfigFileJson() {}
@@ -25,10 +26,11 @@ final class ConfigFileJson {
             @JsonProperty(Keys.DRIVES) @JsonSetter(contentNulls = Nulls.FAIL) List<DriveJson> drives,
             @JsonProperty(Keys.ENTROPY) EntropyJson entropy,
             @JsonProperty(Keys.ACPI) AcpiJson acpi,
-            @JsonProperty(Keys.CPU_CONFIG) CpuConfigJson cpuConfig) {}
+            @JsonProperty(Keys.CPU_CONFIG) JsonNode cpuConfig) {}
 
     /**
-     * Firecracker's custom CPU template. The aarch64 (and x86 {@code kvm_capabilities}) lists are nodes so that
+     * Firecracker's custom CPU template: the top-level {@code cpu-config} object, or the whole of a template file
+     * whose path {@code cpu-config} gives. The aarch64 (and x86 {@code kvm_capabilities}) lists are nodes so that
      * only empty ones can be accepted; lists that are null count as absent.
      */
     record CpuConfigJson(

@@ -36,7 +36,7 @@ final class ConfigFileMapper {
         List<DriveConfig> drives = drives(root.drives());
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
                 drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
-                        || root.acpi().enabled(), CpuConfigMapper.toCpuConfig(root.cpuConfig()));
+                        || root.acpi().enabled(), CpuConfigMapper.fromConfig(root.cpuConfig()));
     }
 
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {
@@ -157,7 +157,7 @@ final class ConfigFileMapper {
                 "expected \"stdin\" or \"none\", got " + quote(input));
     }
 
-    private static Path path(String key, String text) throws ConfigException {
+    static Path path(String key, String text) throws ConfigException {
         try {
             return Path.of(text);
         } catch (InvalidPathException e) {

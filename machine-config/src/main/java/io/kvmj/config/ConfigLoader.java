@@ -1,10 +1,5 @@
 package io.kvmj.config;
 
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,19 +9,17 @@ import java.util.List;
  * validation. Every failure is a {@link ConfigException} whose message is one line naming the key path.
  *
  * <p>Relative paths inside a config file ({@code kernel_image_path}, {@code initrd_path},
- * {@code drives[].path_on_host}, {@code serial.output}) are resolved against the directory containing the config file, so a config and
- * its kernel can move together. Paths given as flags are resolved against the current directory.
+ * {@code drives[].path_on_host}, {@code serial.output}, a {@code cpu-config} template file) are resolved against
+ * the directory containing the config file, so a config and its kernel can move together. Paths given as flags
+ * are resolved against the current directory.
  */
 public final class ConfigLoader {
-    /** Far above any real config; stops a wrong path (a kernel, /dev/zero) from being read whole. */
-    static final long MAX_CONFIG_BYTES = 1 << 20;
-
     private ConfigLoader() {}
 
     /** Reads, parses and validates a config file; relative paths in it resolve against its directory. */
     public static VmConfig load(Path file) throws ConfigException {
         Path abs = file.toAbsolutePath().normalize();
-        return parse(read(abs), abs.getParent());
+        return parse(JsonConfigReader.readFile(abs, "config file " + abs, "config file"), abs.getParent());
     }
 
     /** Parses and validates config text; relative paths in it resolve against {@code baseDir}. */
@@ -70,27 +63,6 @@ public final class ConfigLoader {
     /** Writes a config file that {@link #parse} reads back to an equal config, and Firecracker accepts. */
     public static String toJson(VmConfig config) {
         return ConfigWriter.toJson(config);
-    }
-
-    private static String read(Path file) throws ConfigException {
-        String key = "config file " + file;
-        try {
-            if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file");
-            if (Files.size(file) > MAX_CONFIG_BYTES) {
-                throw new ConfigException(key, "too large (over " + MAX_CONFIG_BYTES + " bytes); is it a config file?");
-            }
-            String text = Files.readString(file);
-            // Some Windows editors start UTF-8 files with a byte-order mark; it is not JSON.
-            return text.startsWith("\uFEFF") ? text.substring(1) : text;
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(key, "file not found");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(key, "permission denied");
-        } catch (CharacterCodingException e) {
-            throw new ConfigException(key, "not valid UTF-8 text");
-        } catch (IOException e) {
-            throw new ConfigException(key, "cannot read: " + e.getMessage());
-        }
     }
 
     private static Path currentDir() {

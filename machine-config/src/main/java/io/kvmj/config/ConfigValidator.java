@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The single set of semantic checks, shared by config files and CLI flags: ranges, boot arguments, files.
+ * The single set of semantic checks, shared by config files and CLI flags: ranges, boot arguments, files
+ * (including reading a {@code cpu-config} template file).
  * Sections are checked in file order and the first problem is thrown.
  */
 final class ConfigValidator {
@@ -29,7 +30,7 @@ final class ConfigValidator {
                 drives,
                 config.entropy(),
                 config.acpi(),
-                CpuConfigValidator.validate(config.cpuConfig()));
+                CpuConfigValidator.validate(config.cpuConfig(), base));
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {

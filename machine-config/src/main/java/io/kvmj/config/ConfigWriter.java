@@ -48,7 +48,12 @@ final class ConfigWriter {
 
         if (config.entropy() != null) root.putObject(Keys.ENTROPY);
 
-        if (config.cpuConfig() != null) writeCpuConfig(root.putObject(Keys.CPU_CONFIG), config.cpuConfig());
+        CpuConfig cpu = config.cpuConfig();
+        if (cpu != null && cpu.templateFile() != null) {
+            root.put(Keys.CPU_CONFIG, cpu.templateFile().toString()); // not validated yet: still the file's path
+        } else if (cpu != null) {
+            writeCpuConfig(root.putObject(Keys.CPU_CONFIG), cpu);
+        }
 
         if (!config.acpi()) {
             root.putObject(Keys.ACPI).put(Keys.ENABLED, false);

@@ -1,17 +1,18 @@
 package io.kvmj.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decodes {@code cpu-config} (Firecracker's custom CPU template) from {@link ConfigFileJson}: numbers given as
- * strings, and the lists kvmj accepts only empty. Register names and bitmaps are checked and normalized by
- * {@link CpuConfigValidator}, which also serves configs built in code.
+ * Decodes {@code cpu-config} (Firecracker's custom CPU template) from {@link ConfigFileJson}: the template object
+ * or the path of a template file, numbers given as strings, and the lists kvmj accepts only empty. Register names
+ * and bitmaps are checked and normalized by {@link CpuConfigValidator}, which also serves configs built in code,
+ * and which has template files read (by {@link #readFile}) once it knows what relative paths resolve against.
  */
 final class CpuConfigMapper {
     /** "0x1f" (Firecracker), "0b101" (Firecracker) or "31"; ASCII digits only. */
@@ -20,44 +21,53 @@ final class CpuConfigMapper {
     private CpuConfigMapper() {}
 
     /**
-     * Firecracker's {@code --config-file} gives {@code cpu-config} as the path of a template file; kvmj wants
-     * the template inline (as Firecracker's {@code PUT /cpu-config} and {@code GET /vm} have it). Called before
-     * binding, so such files get a message that says so rather than "expected an object".
+     * The config file's {@code cpu-config}: the template itself (as Firecracker's {@code PUT /cpu-config} and
+     * {@code GET /vm} have it), or the path of a template file (as Firecracker's {@code --config-file} has it),
+     * which {@link CpuConfigValidator} reads. Null when the key is absent or null.
      */
-    static void checkNotPath(ObjectNode root) throws ConfigException {
-        JsonNode section = root.get(Keys.CPU_CONFIG);
-        if (section != null && section.isTextual()) {
-            throw new ConfigException(Keys.CPU_CONFIG, "a template file path (" + ConfigFileMapper.quote(
-                    section.textValue()) + ") is not supported by this kvmj version yet; put the template object"
-                    + " itself here");
+    static CpuConfig fromConfig(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) return null;
+        if (node.isTextual()) return CpuConfig.fromFile(ConfigFileMapper.path(Keys.CPU_CONFIG, node.textValue()));
+        if (!node.isObject()) {
+            throw new ConfigException(Keys.CPU_CONFIG, "expected an object (a CPU template) or a string (the path"
+                    + " of a CPU template file), got " + JacksonErrors.describe(node));
         }
+        Keys.Scope scope = Keys.Scope.CPU_CONFIG_OBJECT;
+        return toCpuConfig(JsonConfigReader.bind(node, ConfigFileJson.CpuConfigJson.class, scope), scope);
     }
 
-    /** Null when the section is absent or null. */
-    static CpuConfig toCpuConfig(ConfigFileJson.CpuConfigJson json) throws ConfigException {
-        if (json == null) return null;
-        checkEmpty(Keys.KVM_CAPABILITIES, json.kvmCapabilities());
-        checkEmpty(Keys.VCPU_FEATURES, json.vcpuFeatures());
-        checkEmpty(Keys.REG_MODIFIERS, json.regModifiers());
+    /**
+     * Reads and decodes a template file, already checked to be a readable file; errors name keys within
+     * {@code scope}, which names the file.
+     */
+    static CpuConfig readFile(Path file, Keys.Scope scope) throws ConfigException {
+        String text = JsonConfigReader.readFile(file, scope.label(), "CPU template");
+        return toCpuConfig(JsonConfigReader.readCpuTemplate(text, scope), scope);
+    }
+
+    private static CpuConfig toCpuConfig(ConfigFileJson.CpuConfigJson json, Keys.Scope scope) throws ConfigException {
+        checkEmpty(scope.key(Keys.KVM_CAPABILITIES), json.kvmCapabilities());
+        checkEmpty(scope.key(Keys.VCPU_FEATURES), json.vcpuFeatures());
+        checkEmpty(scope.key(Keys.REG_MODIFIERS), json.regModifiers());
         List<CpuidModifierConfig> cpuid = new ArrayList<>();
         if (json.cpuidModifiers() != null) {
             for (int i = 0; i < json.cpuidModifiers().size(); i++) {
-                cpuid.add(cpuidModifier(i, json.cpuidModifiers().get(i)));
+                cpuid.add(cpuidModifier(Keys.cpuidModifier(scope, i), json.cpuidModifiers().get(i)));
             }
         }
         List<MsrModifierConfig> msrs = new ArrayList<>();
         if (json.msrModifiers() != null) {
             for (int i = 0; i < json.msrModifiers().size(); i++) {
                 ConfigFileJson.MsrModifierJson m = json.msrModifiers().get(i);
-                msrs.add(new MsrModifierConfig(u32(Keys.path(Keys.msrModifier(i), Keys.ADDR), m.addr()), m.bitmap()));
+                msrs.add(new MsrModifierConfig(u32(Keys.path(Keys.msrModifier(scope, i), Keys.ADDR), m.addr()),
+                        m.bitmap()));
             }
         }
         return new CpuConfig(cpuid, msrs);
     }
 
-    private static CpuidModifierConfig cpuidModifier(int i, ConfigFileJson.CpuidModifierJson json)
+    private static CpuidModifierConfig cpuidModifier(String entry, ConfigFileJson.CpuidModifierJson json)
             throws ConfigException {
-        String entry = Keys.cpuidModifier(i);
         long leaf = u32(Keys.path(entry, Keys.LEAF), json.leaf());
         long subleaf = u32(Keys.path(entry, Keys.SUBLEAF), json.subleaf());
         List<RegisterBitmap> modifiers = new ArrayList<>(json.modifiers().size());
@@ -68,9 +78,8 @@ final class CpuConfigMapper {
     }
 
     // Firecracker's lists kvmj does not implement: absent, null or [] only.
-    private static void checkEmpty(String name, JsonNode node) throws ConfigException {
+    private static void checkEmpty(String key, JsonNode node) throws ConfigException {
         if (node == null || node.isNull()) return;
-        String key = Keys.path(Keys.CPU_CONFIG, name);
         if (!node.isArray()) {
             throw new ConfigException(key, "expected an array, got " + JacksonErrors.describe(node));
         }

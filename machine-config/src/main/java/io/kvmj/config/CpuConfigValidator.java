@@ -1,13 +1,14 @@
 package io.kvmj.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Checks a {@link CpuConfig} (from a file or built in code) and returns it normalized: register names lower
- * case, bitmaps as {@code "0b"} plus exactly 32 (CPUID) or 64 (MSR) characters {@code 0}, {@code 1} or
- * {@code x}, with Firecracker's {@code _} separators removed.
+ * Checks a {@link CpuConfig} (from a config file or built in code) and returns it normalized: a template file read
+ * in, register names lower case, bitmaps as {@code "0b"} plus exactly 32 (CPUID) or 64 (MSR) characters
+ * {@code 0}, {@code 1} or {@code x}, with Firecracker's {@code _} separators removed.
  */
 final class CpuConfigValidator {
     static final int CPUID_BITS = 32;
@@ -21,25 +22,40 @@ final class CpuConfigValidator {
 
     private CpuConfigValidator() {}
 
-    /** Null stays null (no CPU template). */
-    static CpuConfig validate(CpuConfig config) throws ConfigException {
+    /**
+     * Null stays null (no CPU template).
+     *
+     * @param baseDir directory a relative template file path is resolved against
+     */
+    static CpuConfig validate(CpuConfig config, Path baseDir) throws ConfigException {
         if (config == null) return null;
+        if (config.templateFile() == null) return validate(config, Keys.Scope.CPU_CONFIG_OBJECT);
+        if (!config.cpuidModifiers().isEmpty() || !config.msrModifiers().isEmpty()) {
+            throw new ConfigException(Keys.CPU_CONFIG, "a template file and modifiers given together; use one");
+        }
+        Path file = PathChecks.readableFile(Keys.CPU_CONFIG, config.templateFile(), baseDir);
+        Keys.Scope scope = Keys.Scope.templateFile(config.templateFile());
+        return validate(CpuConfigMapper.readFile(file, scope), scope);
+    }
+
+    private static CpuConfig validate(CpuConfig config, Keys.Scope scope) throws ConfigException {
         List<CpuidModifierConfig> cpuid = new ArrayList<>(config.cpuidModifiers().size());
         for (int i = 0; i < config.cpuidModifiers().size(); i++) {
-            cpuid.add(cpuidModifier(i, config.cpuidModifiers().get(i)));
+            cpuid.add(cpuidModifier(scope, i, config.cpuidModifiers().get(i)));
         }
         List<MsrModifierConfig> msrs = new ArrayList<>(config.msrModifiers().size());
         for (int i = 0; i < config.msrModifiers().size(); i++) {
             MsrModifierConfig m = config.msrModifiers().get(i);
-            String entry = Keys.msrModifier(i);
+            String entry = Keys.msrModifier(scope, i);
             checkU32(Keys.path(entry, Keys.ADDR), m.addr());
             msrs.add(new MsrModifierConfig(m.addr(), bitmap(Keys.path(entry, Keys.BITMAP), m.bitmap(), MSR_BITS)));
         }
         return new CpuConfig(cpuid, msrs);
     }
 
-    private static CpuidModifierConfig cpuidModifier(int i, CpuidModifierConfig c) throws ConfigException {
-        String entry = Keys.cpuidModifier(i);
+    private static CpuidModifierConfig cpuidModifier(Keys.Scope scope, int i, CpuidModifierConfig c)
+            throws ConfigException {
+        String entry = Keys.cpuidModifier(scope, i);
         checkU32(Keys.path(entry, Keys.LEAF), c.leaf());
         checkU32(Keys.path(entry, Keys.SUBLEAF), c.subleaf());
         if (c.flags() < 0 || c.flags() > MAX_CPUID_FLAGS) {
@@ -49,7 +65,7 @@ final class CpuConfigValidator {
         List<RegisterBitmap> modifiers = new ArrayList<>(c.modifiers().size());
         for (int j = 0; j < c.modifiers().size(); j++) {
             RegisterBitmap r = c.modifiers().get(j);
-            String key = Keys.registerModifier(i, j);
+            String key = Keys.registerModifier(scope, i, j);
             modifiers.add(new RegisterBitmap(register(Keys.path(key, Keys.REGISTER), r.register()),
                     bitmap(Keys.path(key, Keys.BITMAP), r.bitmap(), CPUID_BITS)));
         }

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * Maps Jackson's exceptions (multi-line, naming Java types) to one-line {@link ConfigException}s naming the
- * JSON key path. Rather than parsing Jackson's wording, it looks at the offending value in the tree.
+ * JSON key path, as seen from the {@link Keys.Scope} of the document being read. Rather than parsing Jackson's
+ * wording, it looks at the offending value in the tree.
  */
 final class JacksonErrors {
     private static final int MAX_QUOTED = 40;
@@ -27,28 +28,28 @@ final class JacksonErrors {
     private JacksonErrors() {}
 
     /** For failures while parsing text: malformed JSON, duplicate keys, trailing content. */
-    static ConfigException syntax(JacksonException e) {
+    static ConfigException syntax(JacksonException e, Keys.Scope scope) {
         String where = location(e);
         String msg = originalMessage(e);
         if (msg.startsWith("Duplicate field '")) {
-            String key = contextPath(e);
+            String key = scope.key(format(contextSegments(e)));
             return new ConfigException(key, "duplicate key" + (where.isEmpty() ? "" : " (" + where + ")"));
         }
         String prefix = where.isEmpty() ? "" : where + ": ";
         if (e instanceof MismatchedInputException && msg.startsWith("Trailing token")) {
-            return new ConfigException(prefix + "unexpected content after the end of the top-level JSON object");
+            return scope.error(prefix + "unexpected content after the end of the top-level JSON object");
         }
-        return new ConfigException(prefix + "malformed JSON: " + msg);
+        return scope.error(prefix + "malformed JSON: " + msg);
     }
 
-    /** For failures while binding the parsed tree to {@link ConfigFileJson}. */
-    static ConfigException binding(JacksonException e, JsonNode root) {
+    /** For failures while binding the parsed tree {@code root} to a {@link ConfigFileJson} record. */
+    static ConfigException binding(JacksonException e, JsonNode root, Keys.Scope scope) {
         List<Object> path = path(e);
         List<Object> parentPath = path.subList(0, Math.max(0, path.size() - 1));
         if (e instanceof UnrecognizedPropertyException u) {
-            return unknownKey(parentPath, u.getPropertyName(), u.getReferringClass());
+            return unknownKey(scope, parentPath, u.getPropertyName(), u.getReferringClass());
         }
-        String key = format(path);
+        String key = scope.key(format(path));
         JsonNode value = lookup(root, path);
         if (value == null) {
             // Jackson checks required keys before unknown ones; a misspelt key explains more than the
@@ -59,7 +60,7 @@ final class JacksonErrors {
                 List<String> known = knownKeys(owner);
                 for (Iterator<String> names = parent.fieldNames(); names.hasNext(); ) {
                     String name = names.next();
-                    if (!known.contains(name)) return unknownKey(parentPath, name, owner);
+                    if (!known.contains(name)) return unknownKey(scope, parentPath, name, owner);
                 }
             }
             return new ConfigException(key, "required key missing");
@@ -77,8 +78,9 @@ final class JacksonErrors {
         return new ConfigException(key, "invalid value " + describe(value) + ": " + originalMessage(e));
     }
 
-    private static ConfigException unknownKey(List<Object> parentPath, String name, Class<?> owner) {
-        return new ConfigException(format(parentPath), "unknown key \"" + name + "\" (known: "
+    private static ConfigException unknownKey(Keys.Scope scope, List<Object> parentPath, String name,
+                                              Class<?> owner) {
+        return new ConfigException(scope.key(format(parentPath)), "unknown key \"" + name + "\" (known: "
                 + String.join(", ", knownKeys(owner)) + ")");
     }
 
@@ -106,9 +108,8 @@ final class JacksonErrors {
         return node.getNodeType().toString().toLowerCase();
     }
 
-    /** Dotted key path with [i] for array elements; the top-level label when empty. */
-    static String format(List<Object> path) {
-        if (path.isEmpty()) return Keys.TOP_LEVEL;
+    /** Dotted key path with [i] for array elements; "" when empty. */
+    private static String format(List<Object> path) {
         StringBuilder sb = new StringBuilder();
         for (Object segment : path) {
             if (segment instanceof Integer i) {
@@ -142,10 +143,6 @@ final class JacksonErrors {
             }
         }
         return path;
-    }
-
-    private static String contextPath(JacksonException e) {
-        return format(contextSegments(e));
     }
 
     private static JsonNode lookup(JsonNode root, List<Object> path) {

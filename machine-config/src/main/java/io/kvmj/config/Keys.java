@@ -1,5 +1,7 @@
 package io.kvmj.config;
 
+import java.nio.file.Path;
+
 /**
  * JSON key names (Firecracker's, plus kvmj's own) and the dotted key paths used in error messages,
  * kept in one place so the Jackson model and the validator cannot drift apart.
@@ -74,18 +76,47 @@ final class Keys {
         return path(drive(index), key);
     }
 
-    /** {@code cpu-config.cpuid_modifiers[i]}. */
-    static String cpuidModifier(int index) {
-        return path(CPU_CONFIG, CPUID_MODIFIERS) + "[" + index + "]";
+    /** {@code cpuid_modifiers[i]} in a CPU template. */
+    static String cpuidModifier(Scope template, int index) {
+        return template.key(CPUID_MODIFIERS + "[" + index + "]");
     }
 
-    /** {@code cpu-config.cpuid_modifiers[i].modifiers[j]}. */
-    static String registerModifier(int index, int modifier) {
-        return path(cpuidModifier(index), MODIFIERS) + "[" + modifier + "]";
+    /** {@code cpuid_modifiers[i].modifiers[j]} in a CPU template. */
+    static String registerModifier(Scope template, int index, int modifier) {
+        return path(cpuidModifier(template, index), MODIFIERS) + "[" + modifier + "]";
     }
 
-    /** {@code cpu-config.msr_modifiers[i]}. */
-    static String msrModifier(int index) {
-        return path(CPU_CONFIG, MSR_MODIFIERS) + "[" + index + "]";
+    /** {@code msr_modifiers[i]} in a CPU template. */
+    static String msrModifier(Scope template, int index) {
+        return template.key(MSR_MODIFIERS + "[" + index + "]");
+    }
+
+    /**
+     * The JSON document a key path is relative to, and how errors name it: the config itself
+     * ({@code drives[0].path_on_host}), its inline {@code cpu-config} object ({@code cpu-config.msr_modifiers[0]})
+     * or the CPU template file {@code cpu-config} names ({@code cpu-config (t2s.json): msr_modifiers[0]}).
+     *
+     * @param label names the document itself (for problems with it as a whole)
+     * @param separator between the label and a key path in it; null for the config, whose keys stand alone
+     */
+    record Scope(String label, String separator) {
+        static final Scope CONFIG = new Scope(TOP_LEVEL, null);
+        static final Scope CPU_CONFIG_OBJECT = new Scope(CPU_CONFIG, ".");
+
+        /** {@code file} as the config gives it, so the user recognises it. */
+        static Scope templateFile(Path file) {
+            return new Scope(CPU_CONFIG + " (" + file + ")", ": ");
+        }
+
+        /** The key path of {@code relative} (a path inside the document; "" for the document itself). */
+        String key(String relative) {
+            if (relative.isEmpty()) return label;
+            return separator == null ? relative : label + separator + relative;
+        }
+
+        /** A problem found without a key path (such as a syntax error located by line and column). */
+        ConfigException error(String problem) {
+            return separator == null ? new ConfigException(problem) : new ConfigException(label, problem);
+        }
     }
 }

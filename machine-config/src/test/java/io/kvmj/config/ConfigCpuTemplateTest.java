@@ -289,13 +289,13 @@ class ConfigCpuTemplateTest {
 
     @Test
     void sectionAsArray() {
-        assertError(minimalWith(", \"cpu-config\": []"), dir, "cpu-config", "expected an object, got array");
+        assertError(minimalWith(", \"cpu-config\": []"), dir, "cpu-config", "expected an object (a CPU template)"
+                + " or a string (the path of a CPU template file), got array");
     }
 
     @Test
-    void templateFilePathNotSupported() {
-        assertError(minimalWith(", \"cpu-config\": \"t2s.json\""), dir, "cpu-config",
-                "a template file path (\"t2s.json\") is not supported by this kvmj version yet");
+    void sectionAsNumber() {
+        assertError(minimalWith(", \"cpu-config\": 5"), dir, "cpu-config", "got integer 5");
     }
 
     @Test

@@ -33,7 +33,7 @@ class ConfigFileLoadTest {
 
     @Test
     void configFileTooLarge() throws IOException {
-        Path file = Files.write(dir.resolve("huge.json"), new byte[(int) ConfigLoader.MAX_CONFIG_BYTES + 1]);
+        Path file = Files.write(dir.resolve("huge.json"), new byte[(int) JsonConfigReader.MAX_FILE_BYTES + 1]);
         assertErrorFrom(() -> ConfigLoader.load(file), "config file ", "too large");
     }
 

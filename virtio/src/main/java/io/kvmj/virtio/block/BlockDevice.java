@@ -1,12 +1,8 @@
 package io.kvmj.virtio.block;
 
-import io.kvmj.virtio.QueueServer;
-import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.SingleQueueDevice;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.DescriptorChain;
-import io.kvmj.virtio.queue.SplitQueue;
-import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.memory.GuestMemory;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +15,7 @@ import java.util.logging.Logger;
  * write-zeroes, one request queue. A request the backend fails, or one out of range or malformed in its
  * payload, completes with an error status; only a broken queue (the transport's concern) stops the device.
  */
-public final class BlockDevice implements VirtioDevice {
+public final class BlockDevice extends SingleQueueDevice {
     public static final int DEVICE_TYPE = 2;
     static final int SECTOR_SIZE = 512;
     static final int QUEUE_SIZE = 256;
@@ -55,9 +51,6 @@ public final class BlockDevice implements VirtioDevice {
     private final boolean readOnly;
     private final byte[] id;
     private final BlockConfigSpace config;
-    private GuestMemory memory;
-    private List<SplitQueue> queues;
-    private VirtioInterrupt interrupt;
 
     public BlockDevice(BlockBackend backend, boolean readOnly, String serial) {
         this.backend = backend;
@@ -78,10 +71,6 @@ public final class BlockDevice implements VirtioDevice {
         return readOnly ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
     }
 
-    @Override
-    public int queueCount() {
-        return 1;
-    }
 
     @Override
     public int queueMaxSize() {
@@ -98,27 +87,13 @@ public final class BlockDevice implements VirtioDevice {
         // every field kvmj offers is read-only (no WCE toggle)
     }
 
-    @Override
-    public void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures, VirtioInterrupt interrupt) {
-        this.memory = memory;
-        this.queues = queues;
-        this.interrupt = interrupt;
-    }
 
-    @Override
-    public void reset() {
-        memory = null;
-        queues = null;
-        interrupt = null;
-    }
 
-    @Override
-    public void process(int index) throws VirtqueueException {
-        QueueServer.serve(queues.get(index), memory, interrupt, this::execute);
-    }
 
     /** Runs one request; returns the number of bytes written into the chain (status byte included). */
-    private int execute(DescriptorChain chain) {
+    @Override
+    protected int handle(DescriptorChain chain) {
+        GuestMemory memory = memory();
         BlockRequest r = BlockRequest.parse(chain.descriptors(), memory);
         if (r == null) {
             LOG.fine("virtio-blk: chain without header or status byte; completed with no status");
@@ -168,9 +143,9 @@ public final class BlockDevice implements VirtioDevice {
         long offset = r.sector() * SECTOR_SIZE;
         for (BlockRequest.Range d : data) {
             if (write) {
-                backend.write(offset, memory.slice(d.address(), d.length()));
+                backend.write(offset, memory().slice(d.address(), d.length()));
             } else {
-                backend.read(offset, memory.slice(d.address(), d.length()));
+                backend.read(offset, memory().slice(d.address(), d.length()));
             }
             offset += d.length();
         }
@@ -182,7 +157,7 @@ public final class BlockDevice implements VirtioDevice {
         long done = 0;
         for (BlockRequest.Range d : data) {
             int n = (int) Math.min(d.length(), ID_BYTES - done);
-            memory.slice(d.address(), n).copyFrom(java.lang.foreign.MemorySegment.ofArray(padded).asSlice(done, n));
+            memory().slice(d.address(), n).copyFrom(java.lang.foreign.MemorySegment.ofArray(padded).asSlice(done, n));
             done += n;
             if (done == ID_BYTES) {
                 break;
@@ -228,7 +203,7 @@ public final class BlockDevice implements VirtioDevice {
         byte[] out = new byte[(int) total];
         int at = 0;
         for (BlockRequest.Range d : ranges) {
-            byte[] part = memory.read(d.address(), (int) d.length());
+            byte[] part = memory().read(d.address(), (int) d.length());
             System.arraycopy(part, 0, out, at, part.length);
             at += part.length;
         }

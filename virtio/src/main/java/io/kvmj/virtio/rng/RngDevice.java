@@ -1,31 +1,21 @@
 package io.kvmj.virtio.rng;
 
 import io.kvmj.sys.Libc;
-import io.kvmj.virtio.QueueServer;
-import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.SingleQueueDevice;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.Descriptor;
 import io.kvmj.virtio.queue.DescriptorChain;
-import io.kvmj.virtio.queue.SplitQueue;
-import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.memory.GuestMemory;
-
-import java.util.List;
 
 /**
  * virtio-rng (virtio 1.2 section 5.4): fills every device-writable buffer the guest offers with bytes from
  * the host kernel's CSPRNG (getrandom), written straight into guest memory.
  */
-public final class RngDevice implements VirtioDevice {
+public final class RngDevice extends SingleQueueDevice {
     public static final int DEVICE_TYPE = 4;
     static final int QUEUE_SIZE = 256;
     /** Bytes served per request at most: a guest asking for gigabytes gets a short answer, as the spec allows. */
     static final int MAX_BYTES_PER_REQUEST = 64 * 1024;
-
-    private GuestMemory memory;
-    private List<SplitQueue> queues;
-    private VirtioInterrupt interrupt;
 
     @Override
     public int deviceType() {
@@ -35,11 +25,6 @@ public final class RngDevice implements VirtioDevice {
     @Override
     public long deviceFeatures() {
         return VirtioFeatures.COMMON;
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
     }
 
     @Override
@@ -58,27 +43,10 @@ public final class RngDevice implements VirtioDevice {
     }
 
     @Override
-    public void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures, VirtioInterrupt interrupt) {
-        this.memory = memory;
-        this.queues = queues;
-        this.interrupt = interrupt;
-    }
-
-    @Override
-    public void reset() {
-        memory = null;
-        queues = null;
-        interrupt = null;
-    }
-
-    @Override
-    public void process(int index) throws VirtqueueException {
-        QueueServer.serve(queues.get(index), memory, interrupt, chain -> fill(chain.descriptors()));
-    }
-
-    private int fill(List<Descriptor> chain) {
+    protected int handle(DescriptorChain chain) {
+        GuestMemory memory = memory();
         int filled = 0;
-        for (Descriptor d : chain) {
+        for (Descriptor d : chain.descriptors()) {
             if (!d.writable()) {
                 continue; // read-only buffers carry nothing for an entropy device
             }

@@ -8,32 +8,43 @@ import io.kvmj.vmm.arch.x86.longmode.LongModeCpuState;
 
 /** How the boot CPU enters the loaded kernel; the other vCPUs wait for the guest's INIT/SIPI. */
 public sealed interface BootEntry {
+    void setUp(Registers regs);
+
+    void setUp(SpecialRegisters sregs);
+
     /** Sets the boot vCPU's registers for this entry. */
-    void applyTo(VcpuFd bootCpu);
+    default void applyTo(VcpuFd cpu) {
+        Registers regs = cpu.registers();
+        setUp(regs);
+        cpu.setRegisters(regs);
+        SpecialRegisters sregs = cpu.specialRegisters();
+        setUp(sregs);
+        cpu.setSpecialRegisters(sregs);
+    }
 
     /** The PVH ABI: 32-bit protected mode, %ebx = hvm_start_info. */
     record Pvh(long entry, long startInfo) implements BootEntry {
         @Override
-        public void applyTo(VcpuFd cpu) {
-            Registers regs = cpu.registers();
+        public void setUp(Registers regs) {
             PvhCpuState.apply(regs, entry, startInfo);
-            cpu.setRegisters(regs);
-            SpecialRegisters sregs = cpu.specialRegisters();
+        }
+
+        @Override
+        public void setUp(SpecialRegisters sregs) {
             PvhCpuState.apply(sregs);
-            cpu.setSpecialRegisters(sregs);
         }
     }
 
     /** The Linux 64-bit boot protocol: long mode, identity paging, %rsi = boot_params. */
     record Linux64(long entry, long zeroPage) implements BootEntry {
         @Override
-        public void applyTo(VcpuFd cpu) {
-            Registers regs = cpu.registers();
+        public void setUp(Registers regs) {
             LongModeCpuState.apply(regs, entry, zeroPage);
-            cpu.setRegisters(regs);
-            SpecialRegisters sregs = cpu.specialRegisters();
+        }
+
+        @Override
+        public void setUp(SpecialRegisters sregs) {
             LongModeCpuState.apply(sregs);
-            cpu.setSpecialRegisters(sregs);
         }
     }
 }
