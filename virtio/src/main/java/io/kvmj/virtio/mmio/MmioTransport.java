@@ -32,6 +32,8 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     private static final int VERSION = 2;
     private static final int VENDOR_ID = 0x4a4d564b; // "KVMJ"
     private static final int CONFIG_OFFSET = 0x100;
+    private static final int LOG_FIRST = 10;
+    private static final int LOG_EVERY = 1000;
 
     static final int STATUS_ACKNOWLEDGE = 1;
     static final int STATUS_DRIVER = 2;
@@ -55,6 +57,7 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     private int interruptStatus;
     private int configGeneration;
     private boolean active;
+    private long needsResetCount;
 
     public MmioTransport(String name, VirtioDevice device, GuestMemory memory, InterruptLine irq) {
         this.name = name;
@@ -223,7 +226,13 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     }
 
     private void needsReset(String why) {
-        LOG.log(Level.WARNING, "{0}: malformed queue, device needs reset: {1}", new Object[] {name, why});
+        // A guest can break its queues in a loop: log the first few, then one in LOG_EVERY, so it cannot
+        // flood the host's logs.
+        needsResetCount++;
+        if (needsResetCount <= LOG_FIRST || needsResetCount % LOG_EVERY == 0) {
+            LOG.log(Level.WARNING, "{0}: malformed queue, device needs reset ({1} so far): {2}",
+                    new Object[] {name, needsResetCount, why});
+        }
         status |= STATUS_NEEDS_RESET;
         configChanged();
     }

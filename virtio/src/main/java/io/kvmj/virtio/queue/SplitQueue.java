@@ -247,17 +247,15 @@ public final class SplitQueue {
     private void readIndirect(GuestMemory memory, int head, int index, long tableAddress, int tableLength)
             throws VirtqueueException {
         long bytes = Integer.toUnsignedLong(tableLength);
-        String where = "descriptor " + index + ": indirect table ";
-        if (bytes == 0) throw new VirtqueueException(where + "has length 0");
-        if (bytes % DESC_SIZE != 0) {
-            throw new VirtqueueException(where + "length " + bytes + " is not a multiple of " + DESC_SIZE);
-        }
         long entries = bytes / DESC_SIZE;
-        if (entries > size) {
-            throw new VirtqueueException(where + "has " + entries + " descriptors, more than the queue size " + size);
-        }
-        if (!memory.contains(tableAddress, bytes)) {
-            throw new VirtqueueException(String.format("%s0x%x+0x%x is outside guest RAM", where, tableAddress, bytes));
+        String problem = bytes == 0 ? "has length 0"
+                : bytes % DESC_SIZE != 0 ? "length " + bytes + " is not a multiple of " + DESC_SIZE
+                : entries > size ? "has " + entries + " descriptors, more than the queue size " + size
+                : !memory.contains(tableAddress, bytes)
+                        ? String.format("0x%x+0x%x is outside guest RAM", tableAddress, bytes) : null;
+        if (problem != null) {
+            // Built only on failure: this runs for every indirect request.
+            throw new VirtqueueException("descriptor " + index + ": indirect table " + problem);
         }
         MemorySegment table = memory.slice(tableAddress, bytes);
         int entry = 0;
