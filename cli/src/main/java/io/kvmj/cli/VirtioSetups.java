@@ -8,14 +8,14 @@ import io.kvmj.vmm.devices.DeviceSetup;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The virtio devices a config asks for, in the order the guest will find them (drives first, as listed). */
+/** The virtio devices a config asks for, in the order the guest will find them (the root drive first). */
 final class VirtioSetups {
     private VirtioSetups() {
     }
 
     static List<DeviceSetup> of(VmConfig config) {
         List<DeviceSetup> setups = new ArrayList<>();
-        for (DriveConfig d : config.drives()) {
+        for (DriveConfig d : RootDrive.attachOrder(config.drives())) {
             setups.add(VirtioMmioDevices.block("drive " + d.driveId(), d.path(), d.readOnly(), d.serial(),
                     d.directIo()));
         }

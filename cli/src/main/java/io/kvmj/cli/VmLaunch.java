@@ -26,7 +26,8 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
         boolean stdin = config.serial().stdinInput();
         int debugPort = config.debugExit() == null ? VmSpec.NO_DEBUG_EXIT : config.debugExit().iobase();
         VmSpec spec = new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
-                config.bootSource().bootArgs(), config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
+                RootDrive.bootArgs(config.bootSource().bootArgs(), config.drives()),
+                config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
                 debugPort, serialOut, stdin ? new FileInputStream(FileDescriptor.in) : null,
                 stdin && Libc.isatty(STDIN), VirtioSetups.of(config), config.acpi(),
                 CpuTemplates.of(config.cpuConfig()));
