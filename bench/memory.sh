@@ -39,6 +39,8 @@ run() {
         alive=0; break
       fi
       line="$(kib "/proc/$pid/status" VmRSS) $(kib "/proc/$pid/smaps_rollup" Pss)"
+      # The VM may exit between the check above and these reads: then the sample is incomplete.
+      case "$line" in *NA*) alive=0; break ;; esac
       echo "$line" >> "$work/sample"
       total=$((total + ${line%% *}))
     done

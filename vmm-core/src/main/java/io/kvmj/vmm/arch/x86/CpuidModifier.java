@@ -11,27 +11,8 @@ public record CpuidModifier(int leaf, int subleaf, Register register, int mask, 
 
     /** Parses a Firecracker bitmap string: "0b" then 32 characters, MSB first, each 0, 1 or x (keep). */
     public static CpuidModifier fromBitmap(int leaf, int subleaf, Register register, String bitmap) {
-        String bits = bitmap.startsWith("0b") ? bitmap.substring(2) : bitmap;
-        if (bits.length() != 32) {
-            throw new IllegalArgumentException("bitmap must have 32 bits after 0b, got " + bits.length());
-        }
-        int mask = 0;
-        int value = 0;
-        for (int i = 0; i < 32; i++) {
-            char c = bits.charAt(i);
-            int bit = 1 << (31 - i);
-            switch (c) {
-                case '0' -> mask |= bit;
-                case '1' -> {
-                    mask |= bit;
-                    value |= bit;
-                }
-                case 'x', 'X' -> {
-                }
-                default -> throw new IllegalArgumentException("bitmap character '" + c + "' is not 0, 1 or x");
-            }
-        }
-        return new CpuidModifier(leaf, subleaf, register, mask, value);
+        TemplateBitmap b = TemplateBitmap.parse(bitmap, 32);
+        return new CpuidModifier(leaf, subleaf, register, (int) b.mask(), (int) b.value());
     }
 
     /** A modifier that clears the given bits. */

@@ -38,6 +38,14 @@ class CpuidModifierTest {
     }
 
     @Test
+    void msrBitmapsForce64Bits() {
+        MsrModifier m = MsrModifier.fromBitmap(0x10a, "0b1" + "x".repeat(62) + "0");
+        assertEquals(0x8000_0000_0000_0000L, m.applyTo(1));
+        assertEquals(-2L, m.applyTo(-1));
+        assertThrows(IllegalArgumentException.class, () -> MsrModifier.fromBitmap(0x10a, "0b" + "x".repeat(32)));
+    }
+
+    @Test
     void pvmHostsHideCx16AndXsave() {
         CpuidEntry leaf1 = new CpuidEntry(1, 0, 0, 0, 0, -1, 0);
         int ecx = CpuidTemplate.forVcpu(List.of(leaf1), 0, 1, HostCpuQuirks.pvm()).getFirst().ecx();
