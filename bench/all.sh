@@ -12,6 +12,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk || exit 1
+kvmj_quiet_maven
 out=docs/benchmarks
 logs=$(mktemp -d "${TMPDIR:-/tmp}/kvmj-bench-all.XXXXXX")
 echo "bench/all.sh: raw outputs and logs in $logs" >&2

@@ -9,6 +9,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk
+kvmj_quiet_maven
 scripts/install-deps.sh
 ./mvnw -B -q -DskipTests package >&2
 runs=${RUNS:-3}

@@ -9,6 +9,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk
+kvmj_quiet_maven
 ./mvnw -B -q -DskipTests install
 ./mvnw -B -q -Pbench -pl benchmarks package
 

@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk
+kvmj_quiet_maven
 ./kvmj --version >/dev/null   # builds when needed (and trains the AOT cache)
 n=${N:-10}
 kernel=integration-tests/target/guests/exits.elf

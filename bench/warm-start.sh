@@ -6,6 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk
+kvmj_quiet_maven
 ./kvmj --version >/dev/null   # builds when needed
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "cli/target/kvmj-cli.jar:cli/target/lib/*" \
   bench/WarmStart.java "${1:-50}"

@@ -6,5 +6,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
 . "$root/scripts/find-jdk.sh"
 kvmj_find_jdk
+kvmj_quiet_maven
 cd "$root"
 exec ./mvnw -B verify "$@"
