@@ -52,11 +52,19 @@ scenario hello "$guests/hello.elf" ""
 scenario exits0 "$guests/exits.elf" "count=0 mmio=0"
 scenario exits100k "$guests/exits.elf" "count=100000 mmio=0"
 
-row() { # label file column unit
+# ratios FILE COLUMN -> "min median max" of kvmj/QEMU taken pair by pair (run i of each, which ran back to
+# back), so a drift in the machine's speed during the benchmark cancels out.
+ratios() {
+  paste -d' ' <(cut -d' ' -f"$2" "$work/$1.kvmj") <(cut -d' ' -f"$2" "$work/$1.qemu") \
+    | awk '{ printf "%.4f\n", $1 / $2 }' | sort -n \
+    | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f %.2f %.2f\n", v[1], m, v[NR]}'
+}
+row() { # label file column
   read -r kmin kmed kmax < <(stats "$work/$2.kvmj" "$3")
   read -r qmin qmed qmax < <(stats "$work/$2.qemu" "$3")
-  printf '| %s | %s / %s / %s | %s / %s / %s | %.2f |\n' "$1" "$kmin" "$kmed" "$kmax" "$qmin" "$qmed" "$qmax" \
-    "$(echo "$kmed $qmed" | awk '{print $1 / $2}')"
+  read -r rmin rmed rmax < <(ratios "$2" "$3")
+  printf '| %s | %s / %s / %s | %s / %s / %s | %s / %s / %s |\n' "$1" "$kmin" "$kmed" "$kmax" \
+    "$qmin" "$qmed" "$qmax" "$rmin" "$rmed" "$rmax"
 }
 exit_cost() { # median(100k) - median(0), per exit in microseconds
   local a b
@@ -68,7 +76,7 @@ echo
 echo "kvmj vs QEMU microvm, $runs runs each, alternating; $(date -u +%Y-%m-%d) on $(nproc) CPUs, $(uname -r)"
 echo "JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); QEMU: $(qemu-system-x86_64 --version | head -n 1)"
 echo
-echo "| measure | kvmj min / median / max | QEMU min / median / max | kvmj/QEMU (medians) |"
+echo "| measure | kvmj min / median / max | QEMU min / median / max | kvmj/QEMU per pair, min / median / max |"
 echo "|---|---|---|---|"
 row "hello: process start to guest exit (ms)" hello 1
 row "hello: max RSS (KiB)" hello 2
