@@ -8,11 +8,7 @@
 # A failing benchmark does not stop the others: its section says "failed (see log)" and all.sh exits 1.
 # Raw outputs and logs stay in a temporary directory whose path is printed at the start and at the end.
 set -uo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk || exit 1
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 out=docs/benchmarks
 logs=$(mktemp -d "${TMPDIR:-/tmp}/kvmj-bench-all.XXXXXX")
 echo "bench/all.sh: raw outputs and logs in $logs" >&2

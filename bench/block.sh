@@ -5,11 +5,7 @@
 # (kvmj direct_io, QEMU cache=none; O_DIRECT does not exist on tmpfs). Prints a Markdown table of MB/s.
 #   bench/block.sh            (RUNS=3 by default)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 scripts/install-deps.sh
 ./mvnw -B -q -DskipTests package >&2
 runs=${RUNS:-3}

@@ -3,11 +3,7 @@
 # kvmj's per-exit cost = (median wall time with count=100000 - median with count=0) / 100,000.
 #   bench/exit-cost.sh      (RUNS=5 by default)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 ./kvmj --version >/dev/null   # builds when needed (and trains the AOT cache)
 runs=${RUNS:-5}
 exits=100000

@@ -5,11 +5,7 @@
 #   bench/jmh.sh                      (the whole suite, ~2-3 minutes)
 #   bench/jmh.sh VirtqueueBench       (extra arguments go to JMH: a benchmark regex, -f, -i, -wi, ...)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 ./mvnw -B -q -DskipTests install
 ./mvnw -B -q -Pbench -pl benchmarks package
 

@@ -4,11 +4,7 @@
 # keeps the sample with the largest total RSS, and prints a Markdown table.
 #   bench/memory.sh     (N=10 by default)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 ./kvmj --version >/dev/null   # builds when needed (and trains the AOT cache)
 n=${N:-10}
 kernel=integration-tests/target/guests/exits.elf

@@ -3,11 +3,7 @@
 # Prints a Markdown table of wall-clock times (min / median / max over RUNS runs) and their ratio.
 #   bench/run.sh            (RUNS=10 by default)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 scripts/install-deps.sh
 ./kvmj --version >/dev/null   # builds when needed and trains the launcher's AOT cache
 runs=${RUNS:-10}

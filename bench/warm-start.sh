@@ -2,11 +2,7 @@
 # VM creation in a warm JVM (bench/WarmStart.java): N hello.elf VMs in one JVM, build / first serial byte / exit.
 #   bench/warm-start.sh [N]     (N=50 by default; statistics over the last N-10)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-. scripts/find-jdk.sh
-kvmj_find_jdk
-kvmj_quiet_maven
+. "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 ./kvmj --version >/dev/null   # builds when needed
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "cli/target/kvmj-cli.jar:cli/target/lib/*" \
   bench/WarmStart.java "${1:-50}"

@@ -6,17 +6,26 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* The next whitespace-separated word at *p (advancing *p past it), or NULL at the end. */
+static const char *next_token(const char **p, size_t *len)
+{
+    while (is_space(**p))
+        (*p)++;
+    if (!**p)
+        return NULL;
+    const char *tok = *p;
+    while (**p && !is_space(**p))
+        (*p)++;
+    *len = (size_t)(*p - tok);
+    return tok;
+}
+
 const char *cmdline_find(const char *cmdline, const char *key, size_t *len)
 {
     size_t klen = strlen(key);
-    const char *p = cmdline;
-    while (*p) {
-        while (is_space(*p))
-            p++;
-        const char *tok = p;
-        while (*p && !is_space(*p))
-            p++;
-        size_t tlen = (size_t)(p - tok);
+    const char *p = cmdline, *tok;
+    size_t tlen;
+    while ((tok = next_token(&p, &tlen)) != NULL) {
         if (tlen >= klen && strncmp(tok, key, klen) == 0) {
             if (tlen == klen) {
                 if (len)
@@ -91,14 +100,9 @@ int cmdline_virtio_mmio(const char *cmdline, struct virtio_mmio_dev *out, int ma
     static const char key[] = "virtio_mmio.device=";
     size_t klen = sizeof key - 1;
     int found = 0;
-    const char *p = cmdline;
-    while (*p) {
-        while (is_space(*p))
-            p++;
-        const char *tok = p;
-        while (*p && !is_space(*p))
-            p++;
-        size_t tlen = (size_t)(p - tok);
+    const char *p = cmdline, *tok;
+    size_t tlen;
+    while ((tok = next_token(&p, &tlen)) != NULL) {
         if (tlen <= klen || strncmp(tok, key, klen) != 0)
             continue;
         const char *s = tok + klen;

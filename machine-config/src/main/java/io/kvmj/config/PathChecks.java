@@ -15,14 +15,19 @@ final class PathChecks {
         return baseDir.resolve(path).toAbsolutePath().normalize();
     }
 
-    /** An existing, readable, non-empty regular file (kernel, initrd). */
-    static Path readableFile(String key, Path path, Path baseDir) throws ConfigException {
-        Path file = resolve(key, path, baseDir);
-        String shown = shown(file, path);
+    /** The checks every file a config names gets, in the order a user would fix them. */
+    private static void requireReadableRegularFile(String key, Path file, String shown) throws ConfigException {
         if (!Files.exists(file)) throw new ConfigException(key, "file not found: " + shown);
         if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file: " + shown);
         if (!Files.isRegularFile(file)) throw new ConfigException(key, "not a regular file: " + shown);
         if (!Files.isReadable(file)) throw new ConfigException(key, "file not readable: " + shown);
+    }
+
+    /** An existing, readable, non-empty regular file (kernel, initrd). */
+    static Path readableFile(String key, Path path, Path baseDir) throws ConfigException {
+        Path file = resolve(key, path, baseDir);
+        String shown = shown(file, path);
+        requireReadableRegularFile(key, file, shown);
         try {
             if (Files.size(file) == 0) throw new ConfigException(key, "file is empty: " + shown);
         } catch (IOException e) {
@@ -38,10 +43,7 @@ final class PathChecks {
     static Path diskImage(String key, Path path, Path baseDir, boolean readOnly) throws ConfigException {
         Path file = resolve(key, path, baseDir);
         String shown = shown(file, path);
-        if (!Files.exists(file)) throw new ConfigException(key, "file not found: " + shown);
-        if (Files.isDirectory(file)) throw new ConfigException(key, "is a directory, not a file: " + shown);
-        if (!Files.isRegularFile(file)) throw new ConfigException(key, "not a regular file: " + shown);
-        if (!Files.isReadable(file)) throw new ConfigException(key, "file not readable: " + shown);
+        requireReadableRegularFile(key, file, shown);
         if (!readOnly && !Files.isWritable(file)) {
             throw new ConfigException(key, "file not writable (set is_read_only for a read-only drive): " + shown);
         }
