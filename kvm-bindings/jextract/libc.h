@@ -17,3 +17,4 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <linux/falloc.h>
+#include <sys/syscall.h>

@@ -1,5 +1,6 @@
 package io.kvmj.cli;
 
+import io.kvmj.kvm.Kvm;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,20 @@ public final class KvmjCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            // Two things dominate a cold start: picocli building its model (its classes are too old a class
+            // file version for the AOT cache) and the first VM's native set-up; they overlap on two threads.
+            Thread.ofPlatform().name("kvmj-warm-up").daemon(true).start(KvmjCommand::warmUp);
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    private static void warmUp() {
+        try {
+            Kvm.warmUp();
+        } catch (RuntimeException | LinkageError e) {
+            // Only a head start: the VM set-up repeats this work and reports the failure properly.
+        }
     }
 
     static CommandLine commandLine() {

@@ -4,13 +4,25 @@ import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
 import io.kvmj.kvm.gen.linux.kvm_cpuid2;
 import io.kvmj.kvm.gen.linux.kvm_cpuid_entry2;
+import io.kvmj.kvm.gen.linux.kvm_fpu;
+import io.kvmj.kvm.gen.linux.kvm_irqfd;
+import io.kvmj.kvm.gen.linux.kvm_lapic_state;
+import io.kvmj.kvm.gen.linux.kvm_msrs;
+import io.kvmj.kvm.gen.linux.kvm_pit_config;
+import io.kvmj.kvm.gen.linux.kvm_regs;
+import io.kvmj.kvm.gen.linux.kvm_run;
+import io.kvmj.kvm.gen.linux.kvm_sregs;
+import io.kvmj.kvm.gen.linux.kvm_userspace_memory_region;
 import io.kvmj.sys.Libc;
 import io.kvmj.sys.SyscallException;
+import io.kvmj.sys.ThreadKicker;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** The /dev/kvm system fd: capability checks, supported CPUID, and VM creation. */
 public final class Kvm implements AutoCloseable {
@@ -24,6 +36,22 @@ public final class Kvm implements AutoCloseable {
 
     private Kvm(int fd) {
         this.fd = fd;
+    }
+
+    /**
+     * Does the first VM's one-time work ahead of time: links the system call downcall, installs the vCPU
+     * kick signal, and initializes the generated struct layouts that VM setup uses (each costs milliseconds
+     * the first time). A launcher runs this on another thread while it parses its arguments. Idempotent,
+     * callable from any thread.
+     */
+    public static void warmUp() {
+        Libc.prelink();
+        ThreadKicker.install();
+        for (GroupLayout layout : new GroupLayout[] {kvm_userspace_memory_region.layout(), kvm_run.layout(),
+            kvm_regs.layout(), kvm_sregs.layout(), kvm_fpu.layout(), kvm_cpuid2.layout(), kvm_msrs.layout(),
+            kvm_lapic_state.layout(), kvm_pit_config.layout(), kvm_irqfd.layout()}) {
+            Objects.requireNonNull(layout);
+        }
     }
 
     /** Opens /dev/kvm, explaining in one line what is wrong when it cannot be used. */

@@ -1,6 +1,7 @@
 package io.kvmj.sys;
 
 import io.kvmj.kvm.gen.libc.LibcHeaders;
+import io.kvmj.kvm.gen.libc.termios;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -10,15 +11,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The libc calls kvmj makes, each linked with errno capture so a failure becomes a {@link SyscallException}
- * naming the operation and errno. jextract cannot add {@code captureCallState}, so these downcalls are
- * linked here by hand; the generated package supplies constants and struct layouts.
+ * The system calls kvmj makes. Plain system calls all go through one downcall, {@code syscall(2)}, linked
+ * with errno capture so a failure becomes a {@link SyscallException} naming the operation and errno:
+ * linking a downcall costs milliseconds at start-up (each distinct signature spins its own classes), one
+ * signature for all of them is linked once. Only what needs glibc itself (sigaction's restorer, SIGRTMIN,
+ * termios) is linked as a libc function, on first use. jextract cannot add {@code captureCallState}, so these
+ * downcalls are linked here by hand; the generated package supplies constants, syscall numbers and layouts.
  */
 public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -29,87 +34,23 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    // Each downcall is linked on first use (holder classes): linking costs milliseconds at startup, and most
-    // runs need only a few of them.
-    // ioctl is variadic; every request kvmj makes passes one pointer-sized argument.
-    private static final class IOCTL {
-        static final MethodHandle H = link("ioctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    }
-    private static final class OPEN {
-        static final MethodHandle H = link("open",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    }
-    private static final class CLOSE {
-        static final MethodHandle H = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-    private static final class READ {
-        static final MethodHandle H = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-    private static final class WRITE {
-        static final MethodHandle H = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-    private static final class MMAP {
-        static final MethodHandle H = link("mmap",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    }
-    private static final class MUNMAP {
-        static final MethodHandle H = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-    private static final class MADVISE {
-        static final MethodHandle H = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    }
-    private static final class EVENTFD {
-        static final MethodHandle H = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // Holder classes: each downcall is linked on first use. syscall is variadic after the number; every
+    // argument is passed as a 64-bit integer, as the kernel takes them.
+    private static final class SYSCALL {
+        static final MethodHandle H = link("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     }
     private static final class SIGACTION {
         static final MethodHandle H = link("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
+    // glibc's termios is not the kernel's: its tcgetattr/tcsetattr convert between the two.
     private static final class TCGETATTR {
         static final MethodHandle H = link("tcgetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
     private static final class TCSETATTR {
         static final MethodHandle H = link("tcsetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
-    private static final class PREAD {
-        static final MethodHandle H = link("pread",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    }
-    private static final class PWRITE {
-        static final MethodHandle H = link("pwrite",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    }
-    private static final class FDATASYNC {
-        static final MethodHandle H = link("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-    private static final class EPOLL_CREATE1 {
-        static final MethodHandle H = link("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-    private static final class EPOLL_CTL {
-        static final MethodHandle H = link("epoll_ctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    }
-    private static final class EPOLL_WAIT {
-        static final MethodHandle H = link("epoll_wait",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    }
-    private static final class FALLOCATE {
-        static final MethodHandle H = link("fallocate",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    }
-    private static final class GETRANDOM {
-        static final MethodHandle H = link("getrandom", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
-    }
-    // These report errors through their return value (pthread) or cannot fail; no errno capture.
-    private static final class ISATTY {
-        static final MethodHandle H = linkPlain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-    private static final class PTHREAD_SELF {
-        static final MethodHandle H = linkPlain("pthread_self", FunctionDescriptor.of(JAVA_LONG));
-    }
-    private static final class PTHREAD_KILL {
-        static final MethodHandle H = linkPlain("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    }
+    // These cannot fail; no errno capture.
     private static final class CFMAKERAW {
         static final MethodHandle H = linkPlain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
     }
@@ -118,6 +59,11 @@ public final class Libc {
     }
 
     private Libc() {
+    }
+
+    /** Links the downcall every system call goes through, ahead of its first use. */
+    public static void prelink() {
+        getpid();
     }
 
     private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -151,156 +97,128 @@ public final class Libc {
         return new IllegalStateException(t);
     }
 
+    /** syscall(2): the result, or minus errno. */
+    private static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long r = (long) SYSCALL.H.invokeExact(capture, number, a1, a2, a3, a4, a5, a6);
+            return r == -1 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long syscall(long number, long a1, long a2, long a3, long a4) {
+        return syscall(number, a1, a2, a3, a4, 0, 0);
+    }
+
+    private static long syscall(long number, long a1, long a2, long a3) {
+        return syscall(number, a1, a2, a3, 0, 0, 0);
+    }
+
+    /**
+     * The address a system call is given for {@code segment}. Only native memory has one; a heap segment's
+     * "address" is an array offset the kernel would write through.
+     */
+    private static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("a system call needs native memory, not " + segment);
+        }
+        return segment.address();
+    }
+
+    /** A syscall whose failure is an exception; returns its non-negative result. */
+    private static long check(long result, String operation) {
+        if (result < 0) {
+            throw new SyscallException(operation, (int) -result);
+        }
+        return result;
+    }
+
     /** ioctl returning its non-negative result; -1 becomes a SyscallException named {@code operation}. */
     public static int ioctl(int fd, long request, long arg, String operation) {
-        int r = ioctlRaw(fd, request, arg);
-        if (r < 0) {
-            throw new SyscallException(operation, -r);
-        }
-        return r;
+        return (int) check(ioctlRaw(fd, request, arg), operation);
     }
 
     public static int ioctl(int fd, long request, MemorySegment arg, String operation) {
-        return ioctl(fd, request, arg.address(), operation);
+        try {
+            return ioctl(fd, request, address(arg), operation);
+        } finally {
+            Reference.reachabilityFence(arg); // the kernel reads and writes it during the call
+        }
     }
 
     /** ioctl returning the result, or minus errno, for callers that treat some errnos as normal (KVM_RUN). */
     public static int ioctlRaw(int fd, long request, long arg) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            int r = (int) IOCTL.H.invokeExact(capture, fd, request, arg);
-            return r < 0 ? -errno(capture) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(LibcHeaders.SYS_ioctl(), fd, request, arg);
     }
 
     public static int open(String path, int flags, int mode) {
-        MemorySegment capture = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.H.invokeExact(capture, arena.allocateFrom(path), flags, mode);
-            if (fd < 0) {
-                throw new SyscallException("open " + path, errno(capture));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) check(syscall(LibcHeaders.SYS_openat(), LibcHeaders.AT_FDCWD(),
+                    arena.allocateFrom(path).address(), flags, mode), "open " + path);
         }
     }
 
     public static void close(int fd) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            if ((int) CLOSE.H.invokeExact(capture, fd) < 0) {
-                throw new SyscallException("close", errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        check(syscall(LibcHeaders.SYS_close(), fd, 0, 0), "close");
     }
 
     /** read(2); returns bytes read, 0 at end of file, or minus errno. */
     public static long readRaw(int fd, MemorySegment buf, long len) {
-        MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) READ.H.invokeExact(capture, fd, buf, len);
-            return r < 0 ? -errno(capture) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return syscall(LibcHeaders.SYS_read(), fd, address(buf), len);
+        } finally {
+            Reference.reachabilityFence(buf);
         }
     }
 
     /** write(2); returns bytes written or minus errno. */
     public static long writeRaw(int fd, MemorySegment buf, long len) {
-        MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) WRITE.H.invokeExact(capture, fd, buf, len);
-            return r < 0 ? -errno(capture) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return syscall(LibcHeaders.SYS_write(), fd, address(buf), len);
+        } finally {
+            Reference.reachabilityFence(buf);
         }
     }
 
     /** pread(2); returns bytes read (0 at end of file) or minus errno. */
     public static long preadRaw(int fd, MemorySegment buf, long offset) {
-        MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) PREAD.H.invokeExact(capture, fd, buf, buf.byteSize(), offset);
-            return r < 0 ? -errno(capture) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return syscall(LibcHeaders.SYS_pread64(), fd, address(buf), buf.byteSize(), offset);
+        } finally {
+            Reference.reachabilityFence(buf);
         }
     }
 
     /** pwrite(2); returns bytes written or minus errno. */
     public static long pwriteRaw(int fd, MemorySegment buf, long offset) {
-        MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) PWRITE.H.invokeExact(capture, fd, buf, buf.byteSize(), offset);
-            return r < 0 ? -errno(capture) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return syscall(LibcHeaders.SYS_pwrite64(), fd, address(buf), buf.byteSize(), offset);
+        } finally {
+            Reference.reachabilityFence(buf);
         }
     }
 
     public static void fdatasync(int fd) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            if ((int) FDATASYNC.H.invokeExact(capture, fd) < 0) {
-                throw new SyscallException("fdatasync", errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        check(syscall(LibcHeaders.SYS_fdatasync(), fd, 0, 0), "fdatasync");
     }
 
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String operation) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            MemorySegment p = (MemorySegment) MMAP.H.invokeExact(capture, MemorySegment.NULL, length, prot, flags, fd,
-                    offset);
-            if (p.address() == -1L) {
-                throw new SyscallException(operation, errno(capture));
-            }
-            return p.reinterpret(length);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long address = check(syscall(LibcHeaders.SYS_mmap(), 0, length, prot, flags, fd, offset), operation);
+        return MemorySegment.ofAddress(address).reinterpret(length);
     }
 
     public static void munmap(MemorySegment mapping) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            if ((int) MUNMAP.H.invokeExact(capture, mapping, mapping.byteSize()) < 0) {
-                throw new SyscallException("munmap", errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        check(syscall(LibcHeaders.SYS_munmap(), address(mapping), mapping.byteSize(), 0), "munmap");
     }
 
     public static void madvise(MemorySegment range, int advice, String operation) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            if ((int) MADVISE.H.invokeExact(capture, range, range.byteSize(), advice) < 0) {
-                throw new SyscallException(operation, errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        check(syscall(LibcHeaders.SYS_madvise(), address(range), range.byteSize(), advice), operation);
     }
 
     public static int eventfd(int initval, int flags) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            int fd = (int) EVENTFD.H.invokeExact(capture, initval, flags);
-            if (fd < 0) {
-                throw new SyscallException("eventfd", errno(capture));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) check(syscall(LibcHeaders.SYS_eventfd2(), initval, flags, 0), "eventfd");
     }
 
     public static void sigaction(int signal, MemorySegment action, MemorySegment old) {
@@ -344,100 +262,65 @@ public final class Libc {
         }
     }
 
+    /** isatty(3) asks the same question: does the terminal ioctl TCGETS work on it? */
     public static boolean isatty(int fd) {
-        try {
-            return (int) ISATTY.H.invokeExact(fd) == 1;
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            return ioctlRaw(fd, LibcHeaders.TCGETS(), termios.allocate(arena).address()) >= 0;
         }
     }
 
-    /** The calling thread's pthread_t, the handle {@link #pthreadKill} needs to signal it. */
-    public static long pthreadSelf() {
-        try {
-            return (long) PTHREAD_SELF.H.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    public static int getpid() {
+        return (int) syscall(LibcHeaders.SYS_getpid(), 0, 0, 0);
     }
 
-    public static void pthreadKill(long thread, int signal) {
-        try {
-            int r = (int) PTHREAD_KILL.H.invokeExact(thread, signal);
-            if (r != 0) {
-                throw new SyscallException("pthread_kill", r);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    /** The calling thread's kernel thread id, the handle {@link #tgkill} needs to signal it. */
+    public static int gettid() {
+        return (int) syscall(LibcHeaders.SYS_gettid(), 0, 0, 0);
+    }
+
+    /** Sends {@code signal} to thread {@code tid} of this process. */
+    public static void tgkill(int tid, int signal) {
+        check(syscall(LibcHeaders.SYS_tgkill(), getpid(), tid, signal), "tgkill");
     }
 
     public static int epollCreate1(int flags) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            int fd = (int) EPOLL_CREATE1.H.invokeExact(capture, flags);
-            if (fd < 0) {
-                throw new SyscallException("epoll_create1", errno(capture));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) check(syscall(LibcHeaders.SYS_epoll_create1(), flags, 0, 0), "epoll_create1");
     }
 
     public static void epollCtl(int epfd, int op, int fd, MemorySegment event) {
-        MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) EPOLL_CTL.H.invokeExact(capture, epfd, op, fd, event) < 0) {
-                throw new SyscallException("epoll_ctl", errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
+            check(syscall(LibcHeaders.SYS_epoll_ctl(), epfd, op, fd, address(event)), "epoll_ctl");
+        } finally {
+            Reference.reachabilityFence(event);
         }
     }
 
     /** epoll_wait; returns the number of ready events, or minus errno (EINTR is normal). */
     public static int epollWaitRaw(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
-        MemorySegment capture = CAPTURE.get();
+        // epoll_pwait with no signal mask is epoll_wait (which some architectures lack).
         try {
-            int n = (int) EPOLL_WAIT.H.invokeExact(capture, epfd, events, maxEvents, timeoutMillis);
-            return n < 0 ? -errno(capture) : n;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) syscall(LibcHeaders.SYS_epoll_pwait(), epfd, address(events), maxEvents, timeoutMillis, 0, 0);
+        } finally {
+            Reference.reachabilityFence(events);
         }
     }
 
     /** fallocate(2): punch holes and zero ranges in block-device backing files. */
     public static void fallocate(int fd, int mode, long offset, long length) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            if ((int) FALLOCATE.H.invokeExact(capture, fd, mode, offset, length) < 0) {
-                throw new SyscallException("fallocate", errno(capture));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        check(syscall(LibcHeaders.SYS_fallocate(), fd, mode, offset, length), "fallocate");
     }
 
     /** Fills {@code buffer} from the kernel's CSPRNG (getrandom(2)), retrying short reads and EINTR. */
     public static void getrandom(MemorySegment buffer) {
-        MemorySegment capture = CAPTURE.get();
         long done = 0;
-        try {
-            while (done < buffer.byteSize()) {
-                long n = (long) GETRANDOM.H.invokeExact(capture, buffer.asSlice(done), buffer.byteSize() - done, 0);
-                if (n < 0) {
-                    int errno = errno(capture);
-                    if (errno == LibcHeaders.EINTR()) {
-                        continue;
-                    }
-                    throw new SyscallException("getrandom", errno);
-                }
-                done += n;
+        while (done < buffer.byteSize()) {
+            long n = syscall(LibcHeaders.SYS_getrandom(), address(buffer) + done, buffer.byteSize() - done, 0);
+            if (n == -LibcHeaders.EINTR()) {
+                continue;
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
+            done += check(n, "getrandom");
         }
+        Reference.reachabilityFence(buffer);
     }
 
     /** SIGRTMIN is a macro over this call: glibc reserves the first real-time signals for itself. */

@@ -23,7 +23,7 @@ public final class ThreadKicker {
         if (s == 0) {
             synchronized (ThreadKicker.class) {
                 if (signal == 0) {
-                    signal = install();
+                    signal = installHandler();
                 }
                 s = signal;
             }
@@ -31,7 +31,12 @@ public final class ThreadKicker {
         return s;
     }
 
-    private static int install() {
+    /** Installs the kick signal's handler now rather than when the first thread is prepared. */
+    public static void install() {
+        signal();
+    }
+
+    private static int installHandler() {
         int sig = Libc.sigrtmin() + OFFSET_FROM_SIGRTMIN;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment action = sigaction.allocate(arena);
@@ -43,13 +48,16 @@ public final class ThreadKicker {
         return sig;
     }
 
-    /** Must be called once on a thread before another thread can {@link #kick} it; returns its handle. */
-    public static long prepareCurrentThread() {
+    /**
+     * Must be called once on a thread before another thread can {@link #kick} it; returns its handle (the
+     * kernel thread id), valid while the thread lives.
+     */
+    public static int prepareCurrentThread() {
         signal();
-        return Libc.pthreadSelf();
+        return Libc.gettid();
     }
 
-    public static void kick(long pthread) {
-        Libc.pthreadKill(pthread, signal());
+    public static void kick(int tid) {
+        Libc.tgkill(tid, signal());
     }
 }

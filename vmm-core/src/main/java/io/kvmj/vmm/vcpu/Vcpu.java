@@ -29,7 +29,7 @@ public final class Vcpu {
     private volatile boolean stopRequested;
     private volatile boolean pauseRequested;
     private State state = State.CREATED;
-    private long pthread;
+    private int tid; // the vCPU thread's kernel id, to kick it out of KVM_RUN
     private boolean threadAlive;
     private Thread thread;
 
@@ -57,7 +57,7 @@ public final class Vcpu {
 
     private void loop() {
         synchronized (this) {
-            pthread = ThreadKicker.prepareCurrentThread();
+            tid = ThreadKicker.prepareCurrentThread();
             threadAlive = true;
             state = State.RUNNING;
             notifyAll();
@@ -204,7 +204,7 @@ public final class Vcpu {
     private void kick() {
         fd.setImmediateExit(true);
         if (threadAlive) {
-            ThreadKicker.kick(pthread);
+            ThreadKicker.kick(tid);
         }
     }
 

@@ -320,6 +320,15 @@ public class LibcHeaders extends LibcHeaders$shared {
     public static int TCSAFLUSH() {
         return TCSAFLUSH;
     }
+    private static final int TCGETS = (int)21505L;
+    /**
+     * {@snippet lang=c :
+     * #define TCGETS 21505
+     * }
+     */
+    public static int TCGETS() {
+        return TCGETS;
+    }
     private static final int MAP_NORESERVE = (int)16384L;
     /**
      * {@snippet lang=c :
@@ -1147,6 +1156,78 @@ public class LibcHeaders extends LibcHeaders$shared {
            throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern long syscall(long __sysno, ...)
+     * }
+     */
+    public static class syscall {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                LibcHeaders.C_LONG,
+                LibcHeaders.C_LONG
+            );
+        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("syscall");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private syscall(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern long syscall(long __sysno, ...)
+         * }
+         */
+        public static syscall makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new syscall(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public long apply(long __sysno, Object... x1) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("syscall", __sysno, x1);
+                }
+                return (long) spreader.invokeExact(__sysno, x1);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
         }
     }
 
@@ -2682,6 +2763,15 @@ public class LibcHeaders extends LibcHeaders$shared {
     public static int O_DSYNC() {
         return O_DSYNC;
     }
+    private static final int AT_FDCWD = (int)-100L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_FDCWD -100
+     * }
+     */
+    public static int AT_FDCWD() {
+        return AT_FDCWD;
+    }
     private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
     /**
      * {@snippet lang=c :
@@ -2690,6 +2780,186 @@ public class LibcHeaders extends LibcHeaders$shared {
      */
     public static MemorySegment MAP_FAILED() {
         return MAP_FAILED;
+    }
+    private static final int SYS_close = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_close 3
+     * }
+     */
+    public static int SYS_close() {
+        return SYS_close;
+    }
+    private static final int SYS_epoll_create1 = (int)291L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_create1 291
+     * }
+     */
+    public static int SYS_epoll_create1() {
+        return SYS_epoll_create1;
+    }
+    private static final int SYS_epoll_ctl = (int)233L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_ctl 233
+     * }
+     */
+    public static int SYS_epoll_ctl() {
+        return SYS_epoll_ctl;
+    }
+    private static final int SYS_epoll_pwait = (int)281L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_pwait 281
+     * }
+     */
+    public static int SYS_epoll_pwait() {
+        return SYS_epoll_pwait;
+    }
+    private static final int SYS_eventfd2 = (int)290L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_eventfd2 290
+     * }
+     */
+    public static int SYS_eventfd2() {
+        return SYS_eventfd2;
+    }
+    private static final int SYS_fallocate = (int)285L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fallocate 285
+     * }
+     */
+    public static int SYS_fallocate() {
+        return SYS_fallocate;
+    }
+    private static final int SYS_fdatasync = (int)75L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fdatasync 75
+     * }
+     */
+    public static int SYS_fdatasync() {
+        return SYS_fdatasync;
+    }
+    private static final int SYS_getpid = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpid 39
+     * }
+     */
+    public static int SYS_getpid() {
+        return SYS_getpid;
+    }
+    private static final int SYS_getrandom = (int)318L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getrandom 318
+     * }
+     */
+    public static int SYS_getrandom() {
+        return SYS_getrandom;
+    }
+    private static final int SYS_gettid = (int)186L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_gettid 186
+     * }
+     */
+    public static int SYS_gettid() {
+        return SYS_gettid;
+    }
+    private static final int SYS_ioctl = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioctl 16
+     * }
+     */
+    public static int SYS_ioctl() {
+        return SYS_ioctl;
+    }
+    private static final int SYS_madvise = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_madvise 28
+     * }
+     */
+    public static int SYS_madvise() {
+        return SYS_madvise;
+    }
+    private static final int SYS_mmap = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mmap 9
+     * }
+     */
+    public static int SYS_mmap() {
+        return SYS_mmap;
+    }
+    private static final int SYS_munmap = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_munmap 11
+     * }
+     */
+    public static int SYS_munmap() {
+        return SYS_munmap;
+    }
+    private static final int SYS_openat = (int)257L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_openat 257
+     * }
+     */
+    public static int SYS_openat() {
+        return SYS_openat;
+    }
+    private static final int SYS_pread64 = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pread64 17
+     * }
+     */
+    public static int SYS_pread64() {
+        return SYS_pread64;
+    }
+    private static final int SYS_pwrite64 = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_pwrite64 18
+     * }
+     */
+    public static int SYS_pwrite64() {
+        return SYS_pwrite64;
+    }
+    private static final int SYS_read = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_read 0
+     * }
+     */
+    public static int SYS_read() {
+        return SYS_read;
+    }
+    private static final int SYS_tgkill = (int)234L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_tgkill 234
+     * }
+     */
+    public static int SYS_tgkill() {
+        return SYS_tgkill;
+    }
+    private static final int SYS_write = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_write 1
+     * }
+     */
+    public static int SYS_write() {
+        return SYS_write;
     }
 }
 
