@@ -6,7 +6,6 @@
 #   bench/block.sh            (RUNS=3 by default)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
-scripts/install-deps.sh
 ./mvnw -B -q -DskipTests package >&2
 runs=${RUNS:-3}
 guest=integration-tests/target/guests/virtio_blk_bench.elf

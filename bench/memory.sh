@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Memory of kvmj vs QEMU microvm: 10 VMs at once, then 1, each running exits.elf (count=300000, 256 MiB).
-# Samples every process's VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) while all of them run,
-# keeps the sample with the largest total RSS, and prints a Markdown table.
+# Memory of kvmj vs QEMU microvm, each VM running exits.elf (count=300000 mmio=0, 256 MiB): N VMs at once as N
+# processes, N VMs at once in one JVM (bench/ManyVms.java, through the Java API), then 1 VM as 1 process; QEMU
+# always runs one process per VM. Samples VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) of every
+# process every 200 ms while all its VMs run, keeps the sample with the largest total RSS, and prints a Markdown
+# table.
 #   bench/memory.sh     (N=10 by default)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
-./kvmj --version >/dev/null   # builds when needed (and trains the AOT cache)
+./kvmj --version >/dev/null   # builds when needed (and trains the CDS archive)
 n=${N:-10}
 kernel=integration-tests/target/guests/exits.elf
 cmdline="count=300000 mmio=0"
@@ -15,6 +17,11 @@ qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave,-
       -kernel "$kernel" -append "$cmdline")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# bench/ManyVms.java compiled beforehand, so javac does not run (and grow the heap) inside the measured JVM,
+# which gets the launcher's JVM options (not its CDS archive: that one is trained for `-jar kvmj-cli.jar`).
+jcp="cli/target/kvmj-cli.jar:cli/target/lib/*"
+"$JAVA_HOME/bin/javac" -d "$work/classes" -cp "$jcp" bench/ManyVms.java
+read -r -a java_opts < scripts/kvmj-java-options
 
 kib() { awk -v k="$2" '$1 == k":" {print $2; found=1} END {if (!found) print "NA"}' "$1" 2>/dev/null || echo NA; }
 
@@ -51,6 +58,32 @@ run() {
   [ -s "$work/$name" ] || { echo "$name: no sample taken while all $count ran" >&2; exit 1; }
 }
 
+# run_jvm NAME COUNT: runs COUNT VMs at once in one JVM (bench/ManyVms.java), samples that process every 200 ms
+# from its "ready" (all VMs started) until its "exit" (the first VM stopped), writes "rss_kib pss_kib" of the
+# sample with the largest RSS to $work/NAME, and ManyVms's own "rss BEFORE_KIB BUILT_KIB" line to $work/NAME.rss
+run_jvm() {
+  local name=$1 count=$2 pid line rss best=0 status
+  "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$work/classes:$jcp" ManyVms "$count" "$kernel" "$cmdline" 256 \
+    </dev/null >"$work/$name.out" 2>"$work/$name.err" &
+  pid=$!
+  while ! grep -q '^ready$' "$work/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  while grep -q '^ready$' "$work/$name.out" && ! grep -q '^exit$' "$work/$name.out"; do
+    line="$(kib "/proc/$pid/status" VmRSS) $(kib "/proc/$pid/smaps_rollup" Pss)"
+    case "$line" in *NA*) break ;; esac
+    # A VM that stopped while this sample was read makes it incomplete.
+    grep -q '^exit$' "$work/$name.out" && break
+    rss=${line%% *}
+    if [ "$rss" -gt "$best" ]; then best=$rss; echo "$line" > "$work/$name"; fi
+    sleep 0.2
+  done
+  set +e; wait "$pid"; status=$?; set -e
+  if [ "$status" -ne 0 ] || ! grep -q '^done ' "$work/$name.out"; then
+    echo "$name: $count VMs in one JVM failed (status $status):" >&2; cat "$work/$name.err" >&2; exit 1
+  fi
+  [ -s "$work/$name" ] || { echo "$name: no sample taken while all $count ran" >&2; exit 1; }
+  grep '^rss ' "$work/$name.out" > "$work/$name.rss"
+}
+
 # summary FILE COL -> "median sum" (KiB)
 summary() { cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR]=$1; s+=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print m, s}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
@@ -58,27 +91,56 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 run kvmj$n "$n" "${kvmj[@]}"
 run qemu$n "$n" "${qemu[@]}"
+if [ "$n" -gt 1 ]; then
+  run_jvm jvm$n "$n"
+  run_jvm jvm1 1   # only for the growth per added VM, below the table
+fi
 run kvmj1 1 "${kvmj[@]}"
 run qemu1 1 "${qemu[@]}"
 
+# row LABEL MEASURE KVMJ_KIB QEMU_KIB
+row() { echo "| $1 | $2 | $(mib "$3") | $(mib "$4") | $(ratio "$3" "$4") |"; }
+per() { awk -v k="$1" -v n="$2" 'BEGIN {print k / n}'; }
+procs() { if [ "$1" -eq 1 ]; then echo "1 process"; else echo "$1 processes"; fi; }
+
 echo
 echo "Memory per VM, exits.elf ($cmdline) with 256 MiB guest RAM; $(date -u +%Y-%m-%d) on $(nproc) CPUs, $(uname -r)"
-echo "JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); QEMU: $(qemu-system-x86_64 --version | head -n 1)"
+echo "JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) ($(cat scripts/kvmj-java-options)); QEMU: $(qemu-system-x86_64 --version | head -n 1)"
 echo
 echo "| VMs at once | measure (MiB) | kvmj | QEMU | kvmj/QEMU |"
 echo "|---|---|---|---|---|"
-for c in "$n" 1; do
-  read -r krm krs < <(summary "$work/kvmj$c" 1); read -r qrm qrs < <(summary "$work/qemu$c" 1)
-  read -r kpm kps < <(summary "$work/kvmj$c" 2); read -r qpm qps < <(summary "$work/qemu$c" 2)
-  echo "| $c | RSS per VM (median) | $(mib "$krm") | $(mib "$qrm") | $(ratio "$krm" "$qrm") |"
-  echo "| $c | PSS per VM (median) | $(mib "$kpm") | $(mib "$qpm") | $(ratio "$kpm" "$qpm") |"
-  if [ "$c" -ne 1 ]; then
-    echo "| $c | RSS total | $(mib "$krs") | $(mib "$qrs") | $(ratio "$krs" "$qrs") |"
-    echo "| $c | PSS total | $(mib "$kps") | $(mib "$qps") | $(ratio "$kps" "$qps") |"
-  fi
-done
+read -r krm krs < <(summary "$work/kvmj$n" 1); read -r qrm qrs < <(summary "$work/qemu$n" 1)
+read -r kpm kps < <(summary "$work/kvmj$n" 2); read -r qpm qps < <(summary "$work/qemu$n" 2)
+row "$(procs "$n")" "RSS per VM (median)" "$krm" "$qrm"
+row "$(procs "$n")" "PSS per VM (median)" "$kpm" "$qpm"
+if [ "$n" -gt 1 ]; then
+  row "$(procs "$n")" "RSS total" "$krs" "$qrs"
+  row "$(procs "$n")" "PSS total" "$kps" "$qps"
+  read -r jr jp < "$work/jvm$n"
+  row "$n in one JVM" "RSS per VM (total / $n)" "$(per "$jr" "$n")" "$(per "$qrs" "$n")"
+  row "$n in one JVM" "PSS per VM (total / $n)" "$(per "$jp" "$n")" "$(per "$qps" "$n")"
+  row "$n in one JVM" "RSS total" "$jr" "$qrs"
+  row "$n in one JVM" "PSS total" "$jp" "$qps"
+fi
+read -r krm krs < <(summary "$work/kvmj1" 1); read -r qrm qrs < <(summary "$work/qemu1" 1)
+read -r kpm kps < <(summary "$work/kvmj1" 2); read -r qpm qps < <(summary "$work/qemu1" 2)
+row "1 process" "RSS per VM (median)" "$krm" "$qrm"
+row "1 process" "PSS per VM (median)" "$kpm" "$qpm"
 echo
+echo "Rows: \"$(procs "$n")\": $n \`kvmj run\` processes (one JVM each) at once beside $n QEMU processes; per VM"
+echo "is the median process. \"$n in one JVM\": $n VMs built and started through the Java API in a single JVM"
+echo "(bench/ManyVms.java: same guest, command line and guest RAM; the launcher's JVM options, not its CDS archive),"
+echo "measured as that one process, per VM = total / $n; QEMU has no such mode, so its column repeats its $n"
+echo "processes, per VM = their total / $n. \"1 process\": one VM alone."
 echo "Each row is from the 200 ms sample, taken while all VMs ran, with the largest total RSS. RSS counts pages"
-echo "shared between processes (the JDK's libjvm, CDS/AOT archive, the jars; QEMU's binary and libraries) in every"
-echo "process, so RSS totals overstate the cost of $n VMs; PSS splits shared pages among their users and is the"
-echo "fair per-VM number when $n run at once. Guest RAM counts only where the guest touched it."
+echo "shared between processes (the JDK's libjvm, CDS archives, the jars; QEMU's binary and libraries) in every"
+echo "process, so RSS totals overstate the cost of $n processes; PSS splits shared pages among their users and is"
+echo "the fair per-VM number when $n processes run at once. Guest RAM counts only where the guest touched it."
+if [ "$n" -gt 1 ]; then
+  read -r _ jb jbuilt < "$work/jvm$n.rss"
+  read -r j1r j1p < "$work/jvm1"
+  echo "Growth per VM in one JVM: its VmRSS was $(mib "$jb") MiB before the first VM was built, $(mib "$jbuilt") MiB"
+  echo "with all $n built (none started) and $(mib "$jr") MiB at the peak while they ran; a JVM with 1 VM (same"
+  echo "program) peaked at $(mib "$j1r") MiB RSS / $(mib "$j1p") MiB PSS, so each VM beyond the first added"
+  echo "$(mib "$(per "$((jr - j1r))" "$((n - 1))")") MiB RSS / $(mib "$(per "$((jp - j1p))" "$((n - 1))")") MiB PSS."
+fi

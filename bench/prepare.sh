@@ -5,3 +5,4 @@ cd "$root"
 . scripts/find-jdk.sh
 kvmj_find_jdk || exit 1
 kvmj_quiet_maven
+scripts/install-deps.sh --bench

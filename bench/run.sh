@@ -4,11 +4,10 @@
 #   bench/run.sh            (RUNS=10 by default)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
-scripts/install-deps.sh
-./kvmj --version >/dev/null   # builds when needed and trains the launcher's AOT cache
+./kvmj --version >/dev/null   # builds when needed and trains the launcher's CDS archive
 runs=${RUNS:-10}
 guests=integration-tests/target/guests
-# What users run: the launcher (JDK check, staleness check, AOT cache) and the CLI.
+# What users run: the launcher (JDK check, staleness check, CDS archive) and the CLI.
 kvmj=(./kvmj run --debug-exit --mem 256M)
 qemu=(qemu-system-x86_64 -M microvm,acpi=off -accel kvm -cpu host,-cx16,-xsave,-arch-capabilities -m 256M -nodefaults
       -no-user-config -display none -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)

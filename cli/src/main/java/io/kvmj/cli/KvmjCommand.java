@@ -1,11 +1,16 @@
 package io.kvmj.cli;
 
+import io.kvmj.config.ConfigLoader;
 import io.kvmj.kvm.Kvm;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+import java.util.logging.LogManager;
+
 /** The {@code kvmj} command: a microVM monitor for Linux KVM. */
-@Command(name = "kvmj", mixinStandardHelpOptions = true, versionProvider = KvmjCommand.Version.class,
+@Command(name = "kvmj", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+        versionProvider = KvmjCommand.Version.class,
         description = "A microVM monitor in Java for Linux KVM.",
         subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
@@ -25,17 +30,25 @@ public final class KvmjCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // picocli registers converters for java.sql and java.time types by reflection for every command, and
+        // no kvmj option has such a type; its documented switch skips them (start-up time).
+        System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
         if (args.length > 0 && args[0].equals("run")) {
-            // Two things dominate a cold start: picocli building its model (its classes are too old a class
-            // file version for the AOT cache) and the first VM's native set-up; they overlap on two threads.
-            Thread.ofPlatform().name("kvmj-warm-up").daemon(true).start(KvmjCommand::warmUp);
+            // A cold start is mostly one-time work: picocli building its model by reflection (about 100 ms)
+            // on this thread, and on a second one the native layer's set-up and the config reader's.
+            boolean configFile = !List.of(args).contains("--kernel"); // the flags path never reads JSON
+            Thread.ofPlatform().name("kvmj-warm-up").daemon(true).start(() -> warmUp(configFile));
         }
         System.exit(commandLine().execute(args));
     }
 
-    private static void warmUp() {
+    private static void warmUp(boolean configFile) {
         try {
             Kvm.warmUp();
+            LogManager.getLogManager(); // reads the JDK's logging configuration; LogSetup then replaces it
+            if (configFile) {
+                ConfigLoader.warmUp();
+            }
         } catch (RuntimeException | LinkageError e) {
             // Only a head start: the VM set-up repeats this work and reports the failure properly.
         }

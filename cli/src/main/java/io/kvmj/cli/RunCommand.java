@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code kvmj run}: boots a VM from a config file or from flags and runs it until it stops. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, addMethodSubcommands = false,
         description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
         footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code kvmj validate FILE}: checks a machine-config file without starting anything. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(name = "validate", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Check a machine-config JSON file (keys, types, ranges, files it names).")
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the JSON config file")

@@ -48,6 +48,15 @@ class TestGuestsTest {
         }
     }
 
+    /** The start-up benchmark's guest: its first instructions write 0 to isa-debug-exit, nothing else runs. */
+    @ParameterizedTest(name = "first-instruction guest on {0}")
+    @MethodSource("vmms")
+    void firstInstructionGuestExitsAtOnce(Vmm vmm) throws Exception {
+        GuestRun run = boot(vmm, Environment.guest("first"), "", 64, 1);
+        assertEquals(GuestRun.debugExitStatus(0), run.status(), run.toString());
+        assertEquals("", run.serial(), run.toString());
+    }
+
     /** 3.5 GiB: RAM below the MMIO hole and above 4 GiB, every page written and checked by the guest. */
     @ParameterizedTest(name = "memory guest, 3584 MiB, on {0}")
     @MethodSource("vmms")

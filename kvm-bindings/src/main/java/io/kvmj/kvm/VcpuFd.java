@@ -23,6 +23,9 @@ public final class VcpuFd implements AutoCloseable {
     private final int id;
     private final int fd;
     private final MemorySegment run;
+    // The exit union's io and mmio members, sliced once: run() reads them on every exit and must not allocate.
+    private final MemorySegment ioExit;
+    private final MemorySegment mmioExit;
     private final Arena arena = Arena.ofShared();
     private final Registers registers = new Registers(kvm_regs.allocate(arena));
     private final SpecialRegisters specialRegisters = new SpecialRegisters(kvm_sregs.allocate(arena));
@@ -44,6 +47,8 @@ public final class VcpuFd implements AutoCloseable {
         this.id = id;
         this.fd = fd;
         this.run = run;
+        ioExit = kvm_run.io(run);
+        mmioExit = kvm_run.mmio(run);
         ioIn = new VcpuExit.IoIn(run);
         ioOut = new VcpuExit.IoOut(run);
         mmioRead = new VcpuExit.MmioRead(run);
@@ -63,19 +68,28 @@ public final class VcpuFd implements AutoCloseable {
      * A kick (signal or immediate_exit) yields {@link VcpuExit.Interrupted}.
      */
     public VcpuExit run() {
-        int r = Libc.ioctlRaw(fd, kvmRun, 0);
+        int r = Libc.ioctlNoErrno(fd, kvmRun, 0);
         if (r < 0) {
-            if (-r == eintr || -r == eagain) {
+            // A kick is the usual failure, and KVM says so without errno: a signal sets KVM_EXIT_INTR, and
+            // immediate_exit is still set. Anything else runs again through the errno-capturing call, which
+            // fails the same way and names the errno (or, had the failure passed, carries on).
+            if (kvm_run.immediate_exit(run) != 0 || kvm_run.exit_reason(run) == KvmHeaders.KVM_EXIT_INTR()) {
                 return VcpuExit.Interrupted.INSTANCE;
             }
-            throw new KvmException("KVM_RUN on vCPU " + id, -r);
+            r = Libc.ioctlRaw(fd, kvmRun, 0);
+            if (r < 0) {
+                if (-r == eintr || -r == eagain) {
+                    return VcpuExit.Interrupted.INSTANCE;
+                }
+                throw new KvmException("KVM_RUN on vCPU " + id, -r);
+            }
         }
         int reason = kvm_run.exit_reason(run);
         if (reason == exitIo) {
-            return kvm_run.io.direction(kvm_run.io(run)) == KvmHeaders.KVM_EXIT_IO_OUT() ? ioOut : ioIn;
+            return kvm_run.io.direction(ioExit) == KvmHeaders.KVM_EXIT_IO_OUT() ? ioOut : ioIn;
         }
         if (reason == exitMmio) {
-            return kvm_run.mmio.is_write(kvm_run.mmio(run)) != 0 ? mmioWrite : mmioRead;
+            return kvm_run.mmio.is_write(mmioExit) != 0 ? mmioWrite : mmioRead;
         }
         if (reason == KvmHeaders.KVM_EXIT_HLT()) {
             return VcpuExit.Hlt.INSTANCE;

@@ -40,6 +40,11 @@ public final class Libc {
         static final MethodHandle H = link("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
                 JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     }
+    // The same call without errno capture, for the one call made per guest exit (see ioctlNoErrno).
+    private static final class SYSCALL_NO_ERRNO {
+        static final MethodHandle H = linkPlain("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    }
     private static final class SIGACTION {
         static final MethodHandle H = link("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
@@ -61,9 +66,10 @@ public final class Libc {
     private Libc() {
     }
 
-    /** Links the downcall every system call goes through, ahead of its first use. */
+    /** Links the downcalls every VM's system calls go through, ahead of their first use. */
     public static void prelink() {
         getpid();
+        ioctlNoErrno(-1, 0, 0);
     }
 
     private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -73,8 +79,8 @@ public final class Libc {
         return LINKER.downcallHandle(symbol(name), descriptor, all);
     }
 
-    private static MethodHandle linkPlain(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
+    private static MethodHandle linkPlain(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
     }
 
     /** The address of a libc function, e.g. to install as a signal handler that runs no Java code. */
@@ -151,6 +157,21 @@ public final class Libc {
     /** ioctl returning the result, or minus errno, for callers that treat some errnos as normal (KVM_RUN). */
     public static int ioctlRaw(int fd, long request, long arg) {
         return (int) syscall(LibcHeaders.SYS_ioctl(), fd, request, arg);
+    }
+
+    /**
+     * ioctl returning its result, or -1 on any failure, without saying which errno. The JDK's errno capture
+     * allocates a segment per call (SharedUtils.checkCaptureSegment), which the C2 compiler removes and C1,
+     * kvmj's compiler, does not; KVM_RUN runs once per guest exit and must not allocate, so it calls this
+     * and asks {@link #ioctlRaw} for the errno only when a failure is not the expected kick.
+     */
+    public static int ioctlNoErrno(int fd, long request, long arg) {
+        try {
+            return (int) (long) SYSCALL_NO_ERRNO.H.invokeExact((long) LibcHeaders.SYS_ioctl(), (long) fd, request, arg, 0L,
+                    0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static int open(String path, int flags, int mode) {

@@ -2,6 +2,7 @@ package io.kvmj.config;
 
 import static io.kvmj.config.ConfigAssertions.createKernel;
 import static io.kvmj.config.ConfigAssertions.minimalWith;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -170,5 +171,11 @@ class ConfigGoodTest {
     void toJsonOmitsKvmjSectionsWhenDefault() throws Exception {
         String json = ConfigLoader.toJson(ConfigLoader.parse(minimalWith(""), dir));
         assertFalse(json.contains("debug-exit") || json.contains("serial"), json);
+    }
+
+    /** The CLI runs this on its warm-up thread; it must keep binding as the config records change. */
+    @Test
+    void warmUpBindsItsBuiltInConfig() {
+        assertDoesNotThrow(ConfigLoader::warmUp);
     }
 }

@@ -1,7 +1,6 @@
 package io.kvmj.vmm.bus;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,9 +15,37 @@ public final class Bus {
         }
     }
 
+    /**
+     * The windows sorted by base, with their bases in a parallel array: a lookup is a binary search over
+     * primitives, so a vCPU exit allocates nothing (a TreeMap would box the address and make an entry).
+     */
+    private record Windows(long[] bases, Window[] windows) {
+        static final Windows EMPTY = new Windows(new long[0], new Window[0]);
+
+        /** The window with the highest base at or below {@code address}, or null. */
+        Window floor(long address) {
+            int i = Arrays.binarySearch(bases, address);
+            int floor = i >= 0 ? i : -i - 2;
+            return floor >= 0 ? windows[floor] : null;
+        }
+
+        Windows with(Window w) {
+            int at = -Arrays.binarySearch(bases, w.base) - 1;
+            long[] b = new long[bases.length + 1];
+            Window[] ws = new Window[windows.length + 1];
+            System.arraycopy(bases, 0, b, 0, at);
+            System.arraycopy(windows, 0, ws, 0, at);
+            b[at] = w.base;
+            ws[at] = w;
+            System.arraycopy(bases, at, b, at + 1, bases.length - at);
+            System.arraycopy(windows, at, ws, at + 1, windows.length - at);
+            return new Windows(b, ws);
+        }
+    }
+
     private final String name;
     // Replaced, never mutated, on insert: vCPU threads read it without locking.
-    private volatile TreeMap<Long, Window> windows = new TreeMap<>();
+    private volatile Windows windows = Windows.EMPTY;
     private final LongAdder unclaimed = new LongAdder();
 
     public Bus(String name) {
@@ -31,23 +58,21 @@ public final class Bus {
             throw new IllegalArgumentException(name + " window 0x" + Long.toHexString(base) + "+" + length
                     + " is invalid");
         }
-        Map.Entry<Long, Window> below = windows.floorEntry(base + length - 1);
-        if (below != null && below.getValue().base + below.getValue().length > base) {
+        Window below = windows.floor(base + length - 1);
+        if (below != null && below.base + below.length > base) {
             throw new IllegalArgumentException(String.format("%s window 0x%x+0x%x overlaps the one at 0x%x",
-                    name, base, length, below.getValue().base));
+                    name, base, length, below.base));
         }
-        TreeMap<Long, Window> copy = new TreeMap<>(windows);
-        copy.put(base, new Window(base, length, device));
-        windows = copy;
+        windows = windows.with(new Window(base, length, device));
     }
 
     private Window find(long address, int size) {
-        Map.Entry<Long, Window> e = windows.floorEntry(address);
-        if (e == null || !e.getValue().covers(address, size)) {
+        Window w = windows.floor(address);
+        if (w == null || !w.covers(address, size)) {
             unclaimed.increment();
             return null;
         }
-        return e.getValue();
+        return w;
     }
 
     public long read(long address, int size) {

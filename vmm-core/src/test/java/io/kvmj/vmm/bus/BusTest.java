@@ -61,4 +61,26 @@ class BusTest {
         assertThrows(IllegalArgumentException.class, () -> bus.insert(new Recorder(), Long.MAX_VALUE, 2));
         bus.insert(new Recorder(), 0x1200, 0x200); // adjacent is fine
     }
+
+    @Test
+    void findsEveryWindowWhateverTheInsertionOrder() {
+        Bus bus = new Bus("mmio");
+        List<Recorder> devices = new ArrayList<>();
+        long[] bases = {0x5000, 0x1000, 0x9000, 0x3000, 0x7000, 0x0, 0x2000};
+        for (long base : bases) {
+            Recorder r = new Recorder();
+            devices.add(r);
+            bus.insert(r, base, 0x100);
+        }
+        for (int i = 0; i < bases.length; i++) {
+            bus.write(bases[i] + 0xff, 1, i);
+            assertEquals(List.of("255/1=" + i), devices.get(i).writes, "window at 0x" + Long.toHexString(bases[i]));
+            assertEquals(0x10, bus.read(bases[i] + 0x10, 4));
+        }
+        assertEquals(0xff, bus.read(0x100, 1), "just past the window at 0");
+        assertEquals(0xff, bus.read(0x8fff, 1), "just below the window at 0x9000");
+        assertEquals(0xff, bus.read(0x9100, 1), "past the highest window");
+        assertEquals(3, bus.unclaimedAccesses());
+        assertThrows(IllegalArgumentException.class, () -> bus.insert(new Recorder(), 0x4ff0, 0x20));
+    }
 }
