@@ -63,7 +63,7 @@ run() {
 # sample with the largest RSS to $work/NAME, and ManyVms's own "rss BEFORE_KIB BUILT_KIB" line to $work/NAME.rss
 run_jvm() {
   local name=$1 count=$2 pid line rss best=0 status
-  "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$work/classes:$jcp" ManyVms "$count" "$kernel" "$cmdline" 256 \
+  "$JAVA_HOME/bin/java" "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -cp "$work/classes:$jcp" ManyVms "$count" "$kernel" "$cmdline" 256 \
     </dev/null >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   while ! grep -q '^ready$' "$work/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done

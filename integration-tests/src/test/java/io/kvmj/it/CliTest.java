@@ -10,6 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +37,28 @@ class CliTest {
         assertEquals(0, run.status(), run.toString());
         assertTrue(run.serial().contains("Hello from the kvmj test guest!"), run.toString());
         assertTrue(run.serial().contains("greeting=hello"), "command line from the config reaches the guest");
+    }
+
+    /**
+     * The launcher's JVM options and class-data archive, as ./kvmj uses them (trained by one run, used by the
+     * next): stdout carries the guest's console and nothing else, so no JVM message may land there.
+     */
+    @Test
+    void launcherJvmOptionsLeaveStdoutToTheGuest() throws Exception {
+        Environment.requireKvm();
+        List<String> options = List.of(Files.readString(Environment.JAVA_OPTIONS).trim().split("\\s+"));
+        Path archive = dir.resolve("kvmj.jsa");
+        String config = Environment.EXAMPLES.resolve("hello.json").toString();
+        for (String archiveOption : List.of("-XX:ArchiveClassesAtExit=" + archive, "-XX:SharedArchiveFile=" + archive)) {
+            List<String> command = new ArrayList<>(List.of(Environment.java()));
+            command.addAll(options);
+            command.addAll(List.of(archiveOption, "-jar", Environment.CLI_JAR.toString(), "run", config));
+            GuestRun run = Processes.run(command, Duration.ofSeconds(60));
+            assertEquals(0, run.status(), run.toString());
+            assertTrue(run.serial().startsWith("kvmj-guest hello start"), "stdout starts with the guest: " + run);
+            assertFalse(run.stderr().contains("[error]"), "the archive is accepted: " + run);
+            assertTrue(Files.size(archive) > 0, archiveOption);
+        }
     }
 
     @Test

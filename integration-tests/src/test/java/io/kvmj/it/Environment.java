@@ -15,6 +15,8 @@ final class Environment {
     static final Path GUESTS = Path.of("target", "guests").toAbsolutePath();
     static final Path CLI_JAR = Path.of("..", "cli", "target", "kvmj-cli.jar").toAbsolutePath().normalize();
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    /** The JVM options ./kvmj runs the CLI with. */
+    static final Path JAVA_OPTIONS = Path.of("..", "scripts", "kvmj-java-options").toAbsolutePath().normalize();
 
     private Environment() {
     }

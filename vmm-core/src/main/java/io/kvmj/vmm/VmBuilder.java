@@ -48,13 +48,14 @@ public final class VmBuilder {
         try {
             Kvm kvm = track(built, Kvm.open());
             VmFd vmFd = track(built, kvm.createVm());
+            // Guest RAM first: once the irqchip exists, every memslot change waits for an SRCU grace period
+            // (about 7 ms on a PVM host, most of a warm VM's creation time); before it, registering is ~0.1 ms.
+            MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
+            memory.registerWith(vmFd);
             vmFd.setTssAddress(BootLayout.KVM_TSS_ADDRESS);
             vmFd.setIdentityMapAddress(BootLayout.KVM_IDENTITY_MAP_ADDRESS);
             vmFd.createIrqchip();
             vmFd.createPit2();
-
-            MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
-            memory.registerWith(vmFd);
             DeviceManager devices = track(built, new DeviceManager(vmFd));
             List<Vcpu> vcpus = new ArrayList<>();
             // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
