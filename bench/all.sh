@@ -70,6 +70,8 @@ if [ ! -e "$logs/run.failed" ]; then
   cells "$logs/run.md" | while IFS=$'\t' read -r label k q _; do
     km=$(median_of "$k"); qm=$(median_of "$q")
     case $label in
+      "first.elf: process start"*) cat="first.elf"; chart="Process start to guest exit"; unit=ms ;;
+      "hello: process start to first serial byte"*) cat="hello"; chart="Process start to first serial byte"; unit=ms ;;
       "hello: process start to guest exit"*) cat=hello; chart="Process start to guest exit"; unit=ms ;;
       "exits guest, 0 exits"*) cat="exits, 0"; chart="Process start to guest exit"; unit=ms ;;
       "exits guest, 100,000"*) cat="exits, 100k"; chart="Process start to guest exit"; unit=ms ;;
@@ -93,7 +95,7 @@ fi
 if [ ! -e "$logs/memory.failed" ]; then
   cells "$logs/memory.md" | while IFS=$'\t' read -r count measure k q _; do
     case $measure in *"per VM"*) ;; *) continue ;; esac
-    cat="${measure%% per VM*}, $count at once"
+    cat="${measure%% per VM*}, $count"
     printf 'memory\tMemory per VM (median)\tMiB\t%s\tkvmj\t%s\nmemory\tMemory per VM (median)\tMiB\t%s\tQEMU\t%s\n' \
       "$cat" "$k" "$cat" "$q"
   done >> "$tsv"
