@@ -34,24 +34,28 @@ public final class KvmjCommand implements Runnable {
         // no kvmj option has such a type; its documented switch skips them (start-up time).
         System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
         if (args.length > 0 && args[0].equals("run")) {
-            // A cold start is mostly one-time work: picocli building its model by reflection (about 100 ms)
-            // on this thread, and on a second one the native layer's set-up and the config reader's.
-            boolean configFile = !List.of(args).contains("--kernel"); // the flags path never reads JSON
-            Thread.ofPlatform().name("kvmj-warm-up").daemon(true).start(() -> warmUp(configFile));
+            // A cold start is mostly one-time work: picocli building its model by reflection on this thread,
+            // the native layer's set-up and (for a config file) Jackson's on two others. The flags path never
+            // reads JSON.
+            warmUp("kvmj-warm-up-native", () -> {
+                Kvm.warmUp();
+                LogManager.getLogManager(); // reads the JDK's logging configuration; LogSetup then replaces it
+            });
+            if (!List.of(args).contains("--kernel")) {
+                warmUp("kvmj-warm-up-config", ConfigLoader::warmUp);
+            }
         }
         System.exit(commandLine().execute(args));
     }
 
-    private static void warmUp(boolean configFile) {
-        try {
-            Kvm.warmUp();
-            LogManager.getLogManager(); // reads the JDK's logging configuration; LogSetup then replaces it
-            if (configFile) {
-                ConfigLoader.warmUp();
+    private static void warmUp(String name, Runnable work) {
+        Thread.ofPlatform().name(name).daemon(true).start(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException | LinkageError e) {
+                // Only a head start: the VM set-up repeats this work and reports the failure properly.
             }
-        } catch (RuntimeException | LinkageError e) {
-            // Only a head start: the VM set-up repeats this work and reports the failure properly.
-        }
+        });
     }
 
     static CommandLine commandLine() {

@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The system calls kvmj makes. Plain system calls all go through one downcall, {@code syscall(2)}, linked
  * with errno capture so a failure becomes a {@link SyscallException} naming the operation and errno:
  * linking a downcall costs milliseconds at start-up (each distinct signature spins its own classes), one
- * signature for all of them is linked once. Only what needs glibc itself (sigaction's restorer, SIGRTMIN,
+ * signature for all of them is linked once. Only what needs glibc itself (signal handlers' restorer, SIGRTMIN,
  * termios) is linked as a libc function, on first use. jextract cannot add {@code captureCallState}, so these
  * downcalls are linked here by hand; the generated package supplies constants, syscall numbers and layouts.
  */
@@ -45,8 +45,8 @@ public final class Libc {
         static final MethodHandle H = linkPlain("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
                 JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     }
-    private static final class SIGACTION {
-        static final MethodHandle H = link("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final class SIGNAL {
+        static final MethodHandle H = link("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     }
     // glibc's termios is not the kernel's: its tcgetattr/tcsetattr convert between the two.
     private static final class TCGETATTR {
@@ -242,11 +242,13 @@ public final class Libc {
         return (int) check(syscall(LibcHeaders.SYS_eventfd2(), initval, flags, 0), "eventfd");
     }
 
-    public static void sigaction(int signal, MemorySegment action, MemorySegment old) {
+    /** signal(3): installs {@code handler}, a native function, for {@code signal}. */
+    public static void signal(int signal, MemorySegment handler) {
         MemorySegment capture = CAPTURE.get();
         try {
-            if ((int) SIGACTION.H.invokeExact(capture, signal, action, old) < 0) {
-                throw new SyscallException("sigaction " + signal, errno(capture));
+            MemorySegment previous = (MemorySegment) SIGNAL.H.invokeExact(capture, signal, handler);
+            if (previous.address() == -1L) { // SIG_ERR
+                throw new SyscallException("signal " + signal, errno(capture));
             }
         } catch (Throwable t) {
             throw rethrow(t);

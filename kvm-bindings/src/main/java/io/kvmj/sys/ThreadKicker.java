@@ -1,14 +1,11 @@
 package io.kvmj.sys;
 
-import io.kvmj.kvm.gen.libc.sigaction;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 /**
  * Interrupts a platform thread blocked in a system call (KVM_RUN) with a real-time signal. The handler is a
- * pure libc function ({@code abs}), so no Java code runs in signal context; installed without SA_RESTART, the
- * blocked call returns EINTR.
+ * pure libc function ({@code abs}), so no Java code runs in signal context; KVM_RUN returns EINTR. It is installed
+ * with signal(3), whose BSD semantics (SA_RESTART, the handler stays) do not matter here: KVM_RUN returns EINTR
+ * whatever SA_RESTART says, and only vCPU threads are sent this signal. signal(3) takes no struct sigaction,
+ * whose generated class alone costs tens of milliseconds to initialize at start-up.
  */
 public final class ThreadKicker {
     /** glibc and the JVM use the first few real-time signals; SIGRTMIN+6 is free in both. */
@@ -38,13 +35,7 @@ public final class ThreadKicker {
 
     private static int installHandler() {
         int sig = Libc.sigrtmin() + OFFSET_FROM_SIGRTMIN;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment action = sigaction.allocate(arena);
-            action.fill((byte) 0);
-            sigaction.__sigaction_handler.sa_handler(sigaction.__sigaction_handler(action), Libc.symbol("abs"));
-            sigaction.sa_flags(action, 0);
-            Libc.sigaction(sig, action, MemorySegment.NULL);
-        }
+        Libc.signal(sig, Libc.symbol("abs"));
         return sig;
     }
 

@@ -266,24 +266,6 @@ public class LibcHeaders extends LibcHeaders$shared {
     public static int STDOUT_FILENO() {
         return STDOUT_FILENO;
     }
-    private static final int SA_SIGINFO = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define SA_SIGINFO 4
-     * }
-     */
-    public static int SA_SIGINFO() {
-        return SA_SIGINFO;
-    }
-    private static final int SA_RESTART = (int)268435456L;
-    /**
-     * {@snippet lang=c :
-     * #define SA_RESTART 268435456
-     * }
-     */
-    public static int SA_RESTART() {
-        return SA_RESTART;
-    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1411,13 +1393,14 @@ public class LibcHeaders extends LibcHeaders$shared {
         }
     }
 
-    private static class sigemptyset {
+    private static class signal {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            LibcHeaders.C_POINTER,
             LibcHeaders.C_INT,
             LibcHeaders.C_POINTER
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigemptyset");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("signal");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1425,168 +1408,45 @@ public class LibcHeaders extends LibcHeaders$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern int sigemptyset(sigset_t *__set)
+     * extern __sighandler_t signal(int __sig, __sighandler_t __handler)
      * }
      */
-    public static FunctionDescriptor sigemptyset$descriptor() {
-        return sigemptyset.DESC;
+    public static FunctionDescriptor signal$descriptor() {
+        return signal.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern int sigemptyset(sigset_t *__set)
+     * extern __sighandler_t signal(int __sig, __sighandler_t __handler)
      * }
      */
-    public static MethodHandle sigemptyset$handle() {
-        return sigemptyset.HANDLE;
+    public static MethodHandle signal$handle() {
+        return signal.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern int sigemptyset(sigset_t *__set)
+     * extern __sighandler_t signal(int __sig, __sighandler_t __handler)
      * }
      */
-    public static MemorySegment sigemptyset$address() {
-        return sigemptyset.ADDR;
+    public static MemorySegment signal$address() {
+        return signal.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * extern int sigemptyset(sigset_t *__set)
+     * extern __sighandler_t signal(int __sig, __sighandler_t __handler)
      * }
      */
-    public static int sigemptyset(MemorySegment __set) {
-        var mh$ = sigemptyset.HANDLE;
+    public static MemorySegment signal(int __sig, MemorySegment __handler) {
+        var mh$ = signal.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sigemptyset", __set);
+                traceDowncall("signal", __sig, __handler);
             }
-            return (int)mh$.invokeExact(__set);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class sigaddset {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            LibcHeaders.C_INT,
-            LibcHeaders.C_POINTER,
-            LibcHeaders.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigaddset");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int sigaddset(sigset_t *__set, int __signo)
-     * }
-     */
-    public static FunctionDescriptor sigaddset$descriptor() {
-        return sigaddset.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int sigaddset(sigset_t *__set, int __signo)
-     * }
-     */
-    public static MethodHandle sigaddset$handle() {
-        return sigaddset.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int sigaddset(sigset_t *__set, int __signo)
-     * }
-     */
-    public static MemorySegment sigaddset$address() {
-        return sigaddset.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int sigaddset(sigset_t *__set, int __signo)
-     * }
-     */
-    public static int sigaddset(MemorySegment __set, int __signo) {
-        var mh$ = sigaddset.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("sigaddset", __set, __signo);
-            }
-            return (int)mh$.invokeExact(__set, __signo);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class sigaction {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            LibcHeaders.C_INT,
-            LibcHeaders.C_INT,
-            LibcHeaders.C_POINTER,
-            LibcHeaders.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigaction");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
-     * }
-     */
-    public static FunctionDescriptor sigaction$descriptor() {
-        return sigaction.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
-     * }
-     */
-    public static MethodHandle sigaction$handle() {
-        return sigaction.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
-     * }
-     */
-    public static MemorySegment sigaction$address() {
-        return sigaction.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
-     * }
-     */
-    public static int sigaction(int __sig, MemorySegment __act, MemorySegment __oact) {
-        var mh$ = sigaction.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("sigaction", __sig, __act, __oact);
-            }
-            return (int)mh$.invokeExact(__sig, __act, __oact);
+            return (MemorySegment)mh$.invokeExact(__sig, __handler);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
