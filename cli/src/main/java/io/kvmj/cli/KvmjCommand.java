@@ -38,8 +38,8 @@ public final class KvmjCommand implements Runnable {
             // the native layer's set-up and (for a config file) Jackson's on two others. The flags path never
             // reads JSON.
             warmUp("kvmj-warm-up-native", () -> {
-                Kvm.warmUp();
                 LogManager.getLogManager(); // reads the JDK's logging configuration; LogSetup then replaces it
+                Kvm.warmUp();
             });
             if (!List.of(args).contains("--kernel")) {
                 warmUp("kvmj-warm-up-config", ConfigLoader::warmUp);
