@@ -57,6 +57,32 @@ public class WarmStart {
         return String.format("| %s | %.2f | %.2f | %.2f |", label, s[0], median, s[n - 1]);
     }
 
+    /** System.nanoTime() before VmBuilder.build, after it, and when awaitExit returned. */
+    record Timing(long start, long built, long exited) {
+    }
+
+    /** Builds, runs and closes one 64 MiB VM of {@code kernel}; it must exit through isa-debug-exit with 0. */
+    static Timing bootOnce(Path kernel, OutputStream serial, String what) throws Exception {
+        VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, 0xf4, serial, null, false, List.of(), false,
+                CpuTemplate.NONE);
+        long start = System.nanoTime();
+        Vm vm = VmBuilder.build(spec);
+        long built = System.nanoTime();
+        VmExitReason reason;
+        long exited;
+        try {
+            vm.start();
+            reason = vm.awaitExit(Duration.ofSeconds(30));
+            exited = System.nanoTime();
+        } finally {
+            vm.close();
+        }
+        if (!(reason instanceof VmExitReason.DebugExit(int status)) || status != 1) {
+            throw new IllegalStateException(what + " did not exit through isa-debug-exit with 0: " + reason);
+        }
+        return new Timing(start, built, exited);
+    }
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         Path kernel = Path.of("integration-tests/target/guests/hello.elf");
@@ -70,23 +96,7 @@ public class WarmStart {
         long rssAfterWarmup = 0;
         for (int i = 0; i < n; i++) {
             FirstByte out = new FirstByte();
-            VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, 0xf4, out, null, false, List.of(), false,
-                    CpuTemplate.NONE);
-            long t0 = System.nanoTime();
-            Vm vm = VmBuilder.build(spec);
-            long t1 = System.nanoTime();
-            VmExitReason reason;
-            long t3;
-            try {
-                vm.start();
-                reason = vm.awaitExit(Duration.ofSeconds(30));
-                t3 = System.nanoTime();
-            } finally {
-                vm.close();
-            }
-            if (!(reason instanceof VmExitReason.DebugExit(int status)) || status != 1) {
-                throw new IllegalStateException("VM " + i + " did not pass: " + reason);
-            }
+            Timing t = bootOnce(kernel, out, "hello.elf VM " + i);
             if (out.firstNanos == 0) {
                 throw new IllegalStateException("VM " + i + " wrote nothing to COM1");
             }
@@ -94,32 +104,17 @@ public class WarmStart {
                 rssAfterWarmup = rssKib();
             }
             if (i >= WARMUP) {
-                build[i - WARMUP] = (t1 - t0) / 1e6;
-                firstByte[i - WARMUP] = (out.firstNanos - t1) / 1e6;
-                total[i - WARMUP] = (t3 - t1) / 1e6;
+                build[i - WARMUP] = (t.built - t.start) / 1e6;
+                firstByte[i - WARMUP] = (out.firstNanos - t.built) / 1e6;
+                total[i - WARMUP] = (t.exited - t.built) / 1e6;
             }
         }
         long rssAfter = rssKib();
         double[] toFirstInstruction = new double[m];
         for (int i = 0; i < n; i++) {
-            VmSpec spec = new VmSpec(first, null, "", 64L << 20, 1, 0xf4, OutputStream.nullOutputStream(), null, false,
-                    List.of(), false, CpuTemplate.NONE);
-            long t0 = System.nanoTime();
-            Vm vm = VmBuilder.build(spec);
-            VmExitReason reason;
-            long t3;
-            try {
-                vm.start();
-                reason = vm.awaitExit(Duration.ofSeconds(30));
-                t3 = System.nanoTime();
-            } finally {
-                vm.close();
-            }
-            if (!(reason instanceof VmExitReason.DebugExit(int status)) || status != 1) {
-                throw new IllegalStateException("first.elf VM " + i + " did not exit through isa-debug-exit: " + reason);
-            }
+            Timing t = bootOnce(first, OutputStream.nullOutputStream(), "first.elf VM " + i);
             if (i >= WARMUP) {
-                toFirstInstruction[i - WARMUP] = (t3 - t0) / 1e6;
+                toFirstInstruction[i - WARMUP] = (t.exited - t.start) / 1e6;
             }
         }
         System.out.printf("%nVM creation in one warm JVM: %d hello.elf VMs (64 MiB, 1 vCPU), statistics over the last %d"

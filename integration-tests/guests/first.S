@@ -4,14 +4,9 @@
  * start to exit is the time to the guest's first instruction, plus one exit and the VMM's teardown.
  * No kit: no .bss, no stack, no long mode, no serial output.
  */
-        .section .note.pvh, "a"
-        .balign 4
-        .long 4                 /* namesz */
-        .long 8                 /* descsz */
-        .long 18                /* XEN_ELFNOTE_PHYS32_ENTRY */
-        .asciz "Xen"
-        .balign 4
-        .quad pvh_start
+#include "asm.h"
+
+        PVH_ENTRY_NOTE pvh_start
 
         .section .text.boot, "ax"
         .code32

@@ -1,4 +1,4 @@
-/* Constants shared by boot.S and trampoline.S. */
+/* Constants shared by boot.S, trampoline.S and first.S. */
 #ifndef KVMJ_ASM_H
 #define KVMJ_ASM_H
 
@@ -31,5 +31,21 @@
 #define TRAMPOLINE_ADDR 0x8000          /* SIPI vector 0x08 */
 #define AP_STACK_SIZE 16384
 #define MAX_APS 31                      /* + BSP = 32 CPUs */
+
+#ifdef __ASSEMBLER__
+/* XEN_ELFNOTE_PHYS32_ENTRY (type 18, name "Xen"): where a PVH loader enters the guest, in 32-bit protected
+ * mode. The descriptor is 8 bytes like Linux's _ASM_PTR: QEMU reads a size_t there. */
+.macro PVH_ENTRY_NOTE entry
+        .pushsection .note.pvh, "a"
+        .balign 4
+        .long 4                 /* namesz */
+        .long 8                 /* descsz */
+        .long 18                /* XEN_ELFNOTE_PHYS32_ENTRY */
+        .asciz "Xen"
+        .balign 4
+        .quad \entry
+        .popsection
+.endm
+#endif
 
 #endif

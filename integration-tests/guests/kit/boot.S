@@ -9,16 +9,7 @@
  */
 #include "asm.h"
 
-/* ---- XEN_ELFNOTE_PHYS32_ENTRY (type 18, name "Xen") ----
- * The descriptor is 8 bytes like Linux's _ASM_PTR: QEMU reads a size_t there. */
-        .section .note.pvh, "a"
-        .balign 4
-        .long 4                 /* namesz */
-        .long 8                 /* descsz */
-        .long 18                /* XEN_ELFNOTE_PHYS32_ENTRY */
-        .asciz "Xen"
-        .balign 4
-        .quad pvh_start
+        PVH_ENTRY_NOTE pvh_start
 
         .section .text.boot, "ax"
         .code32
