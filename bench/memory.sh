@@ -24,9 +24,17 @@ jcp="cli/target/kvmj-cli.jar:cli/target/lib/*"
 read -r -a java_opts < scripts/kvmj-java-options
 
 kib() { awk -v k="$2" '$1 == k":" {print $2; found=1} END {if (!found) print "NA"}' "$1" 2>/dev/null || echo NA; }
+# guest_kib PID -> KiB of guest RAM resident in PID. Both VMMs map guest RAM as anonymous regions of 256 MiB or
+# more advised for transparent huge pages (VmFlags "hg"); nothing else in either process is mapped that way.
+guest_kib() {
+  awk '/^Size:/ {s = $2} /^Rss:/ {r = $2} /^VmFlags:/ {if (s >= 262144 && / hg/) t += r} END {print t + 0}' \
+    "/proc/$1/smaps" 2>/dev/null || echo NA
+}
+# sample PID -> "rss_kib pss_kib guest_kib"
+sample() { echo "$(kib "/proc/$1/status" VmRSS) $(kib "/proc/$1/smaps_rollup" Pss) $(guest_kib "$1")"; }
 
 # run NAME COUNT CMD...: starts COUNT copies (./kvmj execs the JVM, so each PID is the VMM process itself),
-# samples every 200 ms while all are alive, writes "rss_kib pss_kib" lines of the best sample to $work/NAME
+# samples every 200 ms while all are alive, writes "rss_kib pss_kib guest_kib" lines of the best sample to $work/NAME
 run() {
   local name=$1 count=$2 i s pid alive line total best=0
   shift 2
@@ -42,7 +50,7 @@ run() {
       if [ ! -r "/proc/$pid/status" ] || grep -q '^State:.*zombie' "/proc/$pid/status" 2>/dev/null; then
         alive=0; break
       fi
-      line="$(kib "/proc/$pid/status" VmRSS) $(kib "/proc/$pid/smaps_rollup" Pss)"
+      line=$(sample "$pid")
       # The VM may exit between the check above and these reads: then the sample is incomplete.
       case "$line" in *NA*) alive=0; break ;; esac
       echo "$line" >> "$work/sample"
@@ -59,7 +67,7 @@ run() {
 }
 
 # run_jvm NAME COUNT: runs COUNT VMs at once in one JVM (bench/ManyVms.java), samples that process every 200 ms
-# from its "ready" (all VMs started) until its "exit" (the first VM stopped), writes "rss_kib pss_kib" of the
+# from its "ready" (all VMs started) until its "exit" (the first VM stopped), writes "rss_kib pss_kib guest_kib" of the
 # sample with the largest RSS to $work/NAME, and ManyVms's own "rss BEFORE_KIB BUILT_KIB" line to $work/NAME.rss
 run_jvm() {
   local name=$1 count=$2 pid line rss best=0 status
@@ -68,7 +76,7 @@ run_jvm() {
   pid=$!
   while ! grep -q '^ready$' "$work/$name.out" && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
   while grep -q '^ready$' "$work/$name.out" && ! grep -q '^exit$' "$work/$name.out"; do
-    line="$(kib "/proc/$pid/status" VmRSS) $(kib "/proc/$pid/smaps_rollup" Pss)"
+    line=$(sample "$pid")
     case "$line" in *NA*) break ;; esac
     # A VM that stopped while this sample was read makes it incomplete.
     grep -q '^exit$' "$work/$name.out" && break
@@ -111,21 +119,29 @@ echo "| VMs at once | measure (MiB) | kvmj | QEMU | kvmj/QEMU |"
 echo "|---|---|---|---|---|"
 read -r krm krs < <(summary "$work/kvmj$n" 1); read -r qrm qrs < <(summary "$work/qemu$n" 1)
 read -r kpm kps < <(summary "$work/kvmj$n" 2); read -r qpm qps < <(summary "$work/qemu$n" 2)
+read -r kgm _ < <(summary "$work/kvmj$n" 3); read -r qgm _ < <(summary "$work/qemu$n" 3)
 row "$(procs "$n")" "RSS per VM (median)" "$krm" "$qrm"
 row "$(procs "$n")" "PSS per VM (median)" "$kpm" "$qpm"
+row "$(procs "$n")" "guest RAM resident per VM (median)" "$kgm" "$qgm"
 if [ "$n" -gt 1 ]; then
   row "$(procs "$n")" "RSS total" "$krs" "$qrs"
   row "$(procs "$n")" "PSS total" "$kps" "$qps"
-  read -r jr jp < "$work/jvm$n"
+  read -r jr jp jg < "$work/jvm$n"
+  read -r _ qgs < <(summary "$work/qemu$n" 3)
   row "$n in one JVM" "RSS per VM (total / $n)" "$(per "$jr" "$n")" "$(per "$qrs" "$n")"
+  row "$n in one JVM" "RSS per VM without guest RAM (total / $n)" "$(per "$((jr - jg))" "$n")" \
+    "$(per "$((qrs - qgs))" "$n")"
   row "$n in one JVM" "PSS per VM (total / $n)" "$(per "$jp" "$n")" "$(per "$qps" "$n")"
   row "$n in one JVM" "RSS total" "$jr" "$qrs"
   row "$n in one JVM" "PSS total" "$jp" "$qps"
 fi
 read -r krm krs < <(summary "$work/kvmj1" 1); read -r qrm qrs < <(summary "$work/qemu1" 1)
 read -r kpm kps < <(summary "$work/kvmj1" 2); read -r qpm qps < <(summary "$work/qemu1" 2)
+read -r kgm _ < <(summary "$work/kvmj1" 3); read -r qgm _ < <(summary "$work/qemu1" 3)
 row "1 process" "RSS per VM (median)" "$krm" "$qrm"
 row "1 process" "PSS per VM (median)" "$kpm" "$qpm"
+row "1 process" "guest RAM resident" "$kgm" "$qgm"
+row "1 process" "RSS without guest RAM: the VMM itself" "$((krm - kgm))" "$((qrm - qgm))"
 echo
 echo "Rows: \"$(procs "$n")\": $n \`kvmj run\` processes (one JVM each) at once beside $n QEMU processes; per VM"
 echo "is the median process. \"$n in one JVM\": $n VMs built and started through the Java API in a single JVM"
@@ -135,10 +151,12 @@ echo "processes, per VM = their total / $n. \"1 process\": one VM alone."
 echo "Each row is from the 200 ms sample, taken while all VMs ran, with the largest total RSS. RSS counts pages"
 echo "shared between processes (the JDK's libjvm, CDS archives, the jars; QEMU's binary and libraries) in every"
 echo "process, so RSS totals overstate the cost of $n processes; PSS splits shared pages among their users and is"
-echo "the fair per-VM number when $n processes run at once. Guest RAM counts only where the guest touched it."
+echo "the fair per-VM number when $n processes run at once. Guest RAM counts only where the guest touched it; the"
+echo "\"guest RAM\" rows are the resident part of each process's guest RAM mapping(s) (from /proc/PID/smaps), so"
+echo "\"without guest RAM\" is what the VMM itself keeps resident beside the guest's memory."
 if [ "$n" -gt 1 ]; then
   read -r _ jb jbuilt < "$work/jvm$n.rss"
-  read -r j1r j1p < "$work/jvm1"
+  read -r j1r j1p _ < "$work/jvm1"
   echo "Growth per VM in one JVM: its VmRSS was $(mib "$jb") MiB before the first VM was built, $(mib "$jbuilt") MiB"
   echo "with all $n built (none started) and $(mib "$jr") MiB at the peak while they ran; a JVM with 1 VM (same"
   echo "program) peaked at $(mib "$j1r") MiB RSS / $(mib "$j1p") MiB PSS, so each VM beyond the first added"
