@@ -97,7 +97,7 @@ if [ ! -e "$logs/memory.failed" ]; then
     case $measure in *"per VM"*) ;; *) continue ;; esac
     cat="${measure%% per VM*}, $count"
     printf 'memory\tMemory per VM (median)\tMiB\t%s\tkvmj\t%s\nmemory\tMemory per VM (median)\tMiB\t%s\tQEMU\t%s\n' \
-      "$cat" "$k" "$cat" "$q"
+      "$cat" "$(median_of "$k")" "$cat" "$(median_of "$q")"
   done >> "$tsv"
 fi
 if [ ! -e "$logs/exit-cost.failed" ]; then

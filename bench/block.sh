@@ -36,13 +36,19 @@ qemu_run() {
 }
 mbps() { sed -n 's/^bench: MBps=\([0-9.]*\).*/\1/p' | head -n 1; }
 median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+# ratios KVMJ_FILE QEMU_FILE -> "min / median / max" of kvmj/QEMU taken run by run (the two ran back to back)
+ratios() {
+  paste -d' ' "$1" "$2" | awk '$1 > 0 && $2 > 0 { printf "%.4f\n", $1 / $2 }' | sort -n \
+    | awk '{v[NR]=$1} END {if (NR == 0) {print "n/a"; exit} m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2;
+                           printf "%.2f / %.2f / %.2f\n", v[1], m, v[NR]}'
+}
 
 echo
 echo "virtio-blk, kvmj vs QEMU microvm (virtio-blk-device), guest driver polling, queue depth 16, 512 MiB per"
 echo "sequential run (1 MiB requests), 32 MiB per random run (4 KiB requests),"
-echo "median of $runs alternating runs, MB/s; $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)"
+echo "$runs alternating runs, MB/s (medians) and kvmj/QEMU run by run; $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)"
 echo
-echo "| workload | file | cache | kvmj | QEMU | kvmj/QEMU |"
+echo "| workload | file | cache | kvmj MB/s | QEMU MB/s | kvmj/QEMU min / median / max |"
 echo "|---|---|---|---|---|---|"
 for place in shm disk; do
   dir=$([ "$place" = shm ] && echo "$shm" || echo "$work")
@@ -58,11 +64,16 @@ for place in shm disk; do
       for ((i = 0; i < runs; i++)); do
         kvmj_run "$dir/disk.img" "$direct" "$cmd" | mbps >> "$work/k"
         qemu_run "$dir/disk.img" "$qcache" "$cmd" | mbps >> "$work/q"
+        # A run that printed no result would shift every later pair: stop instead.
+        if [ "$(wc -l < "$work/k")" -ne $((i + 1)) ] || [ "$(wc -l < "$work/q")" -ne $((i + 1)) ]; then
+          echo "bench/block.sh: a run printed no MB/s figure ($cmd, $place, $cache)" >&2
+          exit 1
+        fi
       done
       k=$(median < "$work/k"); q=$(median < "$work/q")
       printf '| %s | %s | %s | %s | %s | %s |\n' "$mode" "$([ "$place" = shm ] && echo tmpfs || echo disk)" \
         "$([ "$cache" = direct ] && echo "O_DIRECT / cache=none" || echo "page cache / writeback")" "$k" "$q" \
-        "$(echo "$k $q" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')"
+        "$(ratios "$work/k" "$work/q")"
     done
   done
 done

@@ -103,11 +103,32 @@ if [ "$n" -gt 1 ]; then
   run_jvm jvm$n "$n"
   run_jvm jvm1 1   # only for the growth per added VM, below the table
 fi
-run kvmj1 1 "${kvmj[@]}"
-run qemu1 1 "${qemu[@]}"
+# One VM alone, three times each, alternating.
+for r in 1 2 3; do
+  run "kvmj1.$r" 1 "${kvmj[@]}"
+  run "qemu1.$r" 1 "${qemu[@]}"
+done
+cat "$work"/kvmj1.? > "$work/kvmj1"
+cat "$work"/qemu1.? > "$work/qemu1"
 
 # row LABEL MEASURE KVMJ_KIB QEMU_KIB
 row() { echo "| $1 | $2 | $(mib "$3") | $(mib "$4") | $(ratio "$3" "$4") |"; }
+# spread FILE COL -> "min / median / max" in MiB; median FILE COL -> KiB
+spread() {
+  cut -d' ' -f"$2" "$1" | sort -n \
+    | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.1f / %.1f / %.1f", v[1]/1024, m/1024, v[NR]/1024}'
+}
+median() { summary "$1" "$2" | cut -d' ' -f1; }
+# row_spread LABEL MEASURE NAME COL: min / median / max over the processes of kvmj NAME and qemu NAME, ratio of medians
+row_spread() {
+  echo "| $1 | $2 | $(spread "$work/kvmj$3" "$4") | $(spread "$work/qemu$3" "$4") | $(ratio "$(median "$work/kvmj$3" "$4")" "$(median "$work/qemu$3" "$4")") |"
+}
+# row_vmm LABEL NAME: RSS minus guest RAM, process by process
+row_vmm() {
+  local k=$work/kvmj$2.vmm q=$work/qemu$2.vmm
+  awk '{print $1 - $3}' "$work/kvmj$2" > "$k"; awk '{print $1 - $3}' "$work/qemu$2" > "$q"
+  echo "| $1 | RSS without guest RAM: the VMM itself | $(spread "$k" 1) | $(spread "$q" 1) | $(ratio "$(median "$k" 1)" "$(median "$q" 1)") |"
+}
 per() { awk -v k="$1" -v n="$2" 'BEGIN {print k / n}'; }
 procs() { if [ "$1" -eq 1 ]; then echo "1 process"; else echo "$1 processes"; fi; }
 
@@ -115,19 +136,19 @@ echo
 echo "Memory per VM, exits.elf ($cmdline) with 256 MiB guest RAM; $(date -u +%Y-%m-%d) on $(nproc) CPUs, $(uname -r)"
 echo "JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) ($(cat scripts/kvmj-java-options)); QEMU: $(qemu-system-x86_64 --version | head -n 1)"
 echo
-echo "| VMs at once | measure (MiB) | kvmj | QEMU | kvmj/QEMU |"
+echo "| VMs at once | measure (MiB; processes: min / median / max) | kvmj | QEMU | kvmj/QEMU (medians) |"
 echo "|---|---|---|---|---|"
-read -r krm krs < <(summary "$work/kvmj$n" 1); read -r qrm qrs < <(summary "$work/qemu$n" 1)
-read -r kpm kps < <(summary "$work/kvmj$n" 2); read -r qpm qps < <(summary "$work/qemu$n" 2)
-read -r kgm _ < <(summary "$work/kvmj$n" 3); read -r qgm _ < <(summary "$work/qemu$n" 3)
-row "$(procs "$n")" "RSS per VM (median)" "$krm" "$qrm"
-row "$(procs "$n")" "PSS per VM (median)" "$kpm" "$qpm"
-row "$(procs "$n")" "guest RAM resident per VM (median)" "$kgm" "$qgm"
+row_spread "$(procs "$n")" "RSS per VM" "$n" 1
+row_spread "$(procs "$n")" "PSS per VM" "$n" 2
+row_spread "$(procs "$n")" "guest RAM resident per VM" "$n" 3
+row_vmm "$(procs "$n")" "$n"
 if [ "$n" -gt 1 ]; then
+  read -r _ krs < <(summary "$work/kvmj$n" 1); read -r _ qrs < <(summary "$work/qemu$n" 1)
+  read -r _ kps < <(summary "$work/kvmj$n" 2); read -r _ qps < <(summary "$work/qemu$n" 2)
+  read -r _ qgs < <(summary "$work/qemu$n" 3)
   row "$(procs "$n")" "RSS total" "$krs" "$qrs"
   row "$(procs "$n")" "PSS total" "$kps" "$qps"
   read -r jr jp jg < "$work/jvm$n"
-  read -r _ qgs < <(summary "$work/qemu$n" 3)
   row "$n in one JVM" "RSS per VM (total / $n)" "$(per "$jr" "$n")" "$(per "$qrs" "$n")"
   row "$n in one JVM" "RSS per VM without guest RAM (total / $n)" "$(per "$((jr - jg))" "$n")" \
     "$(per "$((qrs - qgs))" "$n")"
@@ -135,19 +156,16 @@ if [ "$n" -gt 1 ]; then
   row "$n in one JVM" "RSS total" "$jr" "$qrs"
   row "$n in one JVM" "PSS total" "$jp" "$qps"
 fi
-read -r krm krs < <(summary "$work/kvmj1" 1); read -r qrm qrs < <(summary "$work/qemu1" 1)
-read -r kpm kps < <(summary "$work/kvmj1" 2); read -r qpm qps < <(summary "$work/qemu1" 2)
-read -r kgm _ < <(summary "$work/kvmj1" 3); read -r qgm _ < <(summary "$work/qemu1" 3)
-row "1 process" "RSS per VM (median)" "$krm" "$qrm"
-row "1 process" "PSS per VM (median)" "$kpm" "$qpm"
-row "1 process" "guest RAM resident" "$kgm" "$qgm"
-row "1 process" "RSS without guest RAM: the VMM itself" "$((krm - kgm))" "$((qrm - qgm))"
+row_spread "1 process (3 runs)" "RSS per VM" 1 1
+row_spread "1 process (3 runs)" "PSS per VM" 1 2
+row_spread "1 process (3 runs)" "guest RAM resident" 1 3
+row_vmm "1 process (3 runs)" 1
 echo
 echo "Rows: \"$(procs "$n")\": $n \`kvmj run\` processes (one JVM each) at once beside $n QEMU processes; per VM"
 echo "is the median process. \"$n in one JVM\": $n VMs built and started through the Java API in a single JVM"
 echo "(bench/ManyVms.java: same guest, command line and guest RAM; the launcher's JVM options, not its CDS archive),"
 echo "measured as that one process, per VM = total / $n; QEMU has no such mode, so its column repeats its $n"
-echo "processes, per VM = their total / $n. \"1 process\": one VM alone."
+echo "processes, per VM = their total / $n. \"1 process\": one VM alone, three times each."
 echo "Each row is from the 200 ms sample, taken while all VMs ran, with the largest total RSS. RSS counts pages"
 echo "shared between processes (the JDK's libjvm, CDS archives, the jars; QEMU's binary and libraries) in every"
 echo "process, so RSS totals overstate the cost of $n processes; PSS splits shared pages among their users and is"
