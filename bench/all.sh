@@ -54,7 +54,7 @@ bench() {
 
 bench run 240 RUNS=5 --
 bench block 420 RUNS=3 --
-bench exit-cost 120 RUNS=3 --
+bench exit-cost 180 RUNS=5 --
 bench warm-start 120 -- 30
 bench memory 240 N=10 --
 bench jmh 360 -- -f 1 -wi 2 -w 1s -i 3 -r 1s
@@ -157,7 +157,7 @@ qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -n 1)
   echo
   section run "Start time, RSS and exit cost (bench/run.sh, RUNS=5)" run
   section block "virtio-blk throughput (bench/block.sh, RUNS=3)" block
-  section exit-cost "Exit cost vs a minimal C VMM (bench/exit-cost.sh, RUNS=3)" exit-cost
+  section exit-cost "Exit cost vs a minimal C VMM (bench/exit-cost.sh, RUNS=5)" exit-cost
   section warm-start "VM creation in a warm JVM (bench/warm-start.sh 30)"
   section memory "Memory per VM (bench/memory.sh, N=10)" memory
   section jmh "JMH microbenchmarks (bench/jmh.sh -f 1 -wi 2 -w 1s -i 3 -r 1s)"

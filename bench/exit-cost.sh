@@ -65,6 +65,9 @@ for v in raw kvmj; do
 done
 raw_loop_ns=$(echo "$(median "$work/rawloop.n") $(median "$work/rawloop.0")" | awk -v n=$exits '{printf "%.0f", ($1 - $2) / n}')
 ratio=$(echo "$kvmj_ns $raw_ns" | awk '{printf "%.2f", $1 / $2}')
+read -r rmin rmed rmax < <(paste "$work/kvmj.pairs" "$work/raw.pairs" | awk '{print $1 / $2}' > "$work/ratio.pairs"
+  stats "$work/ratio.pairs")
+pair_ratios=$(printf '%.2f / %.2f / %.2f' "$rmin" "$rmed" "$rmax")
 
 echo
 echo "Port-I/O exit cost, same guest for both (exits.elf, count=$exits vs count=0), $runs runs each, alternating;"
@@ -73,7 +76,7 @@ echo
 echo "| measure | raw C VMM ns/exit | kvmj ns/exit | kvmj/raw |"
 echo "|---|---|---|---|"
 echo "| one \`out\` exit, difference of medians of whole-run wall time | $raw_ns | $kvmj_ns | $ratio |"
-echo "| the same per run pair (count=$exits run i - count=0 run i), min / median / max | $raw_pairs | $kvmj_pairs | |"
+echo "| the same per run pair (count=$exits run i - count=0 run i), min / median / max | $raw_pairs | $kvmj_pairs | $pair_ratios |"
 echo
 echo "Wall time (medians): raw $raw_ms; kvmj $kvmj_ms (./kvmj run, JVM start-up included)."
 echo "Cross-check: rawkvm's own timer around its KVM_RUN loop gives $raw_loop_ns ns/exit (difference of medians)."
