@@ -1,12 +1,15 @@
 package io.kvmj.kvm;
 
+import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.sys.Libc;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +58,28 @@ class KvmTest {
             assertTrue(e.getMessage().startsWith("KVM_CREATE_VCPU failed: EEXIST"), e.getMessage());
         }
         assertEquals(before, openFds(), "every fd closed");
+    }
+
+    /** KVM_RUN goes without errno capture: a kick must still be told from a failure. */
+    @Test
+    void immediateExitMakesRunReturnInterrupted() {
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm(); VcpuFd vcpu = vm.createVcpu(0)) {
+            vcpu.setImmediateExit(true);
+            assertEquals(VcpuExit.Interrupted.INSTANCE, vcpu.run());
+        }
+    }
+
+    /** Any other KVM_RUN failure is asked again through the errno-capturing call and names the errno. */
+    @Test
+    void failedRunNamesTheErrno() {
+        int notAVcpu = Libc.open("/dev/null", LibcHeaders.O_RDWR() | LibcHeaders.O_CLOEXEC(), 0);
+        MemorySegment run = Libc.mmap(4096, LibcHeaders.PROT_READ() | LibcHeaders.PROT_WRITE(),
+                LibcHeaders.MAP_PRIVATE() | LibcHeaders.MAP_ANONYMOUS(), -1, 0, "mmap");
+        try (VcpuFd vcpu = new VcpuFd(7, notAVcpu, run)) {
+            KvmException e = assertThrows(KvmException.class, vcpu::run);
+            assertEquals("ENOTTY", e.errnoName());
+            assertTrue(e.getMessage().startsWith("KVM_RUN on vCPU 7"), e.getMessage());
+        }
     }
 
     @Test
