@@ -2,6 +2,7 @@ package io.kvmj.kvm;
 
 import io.kvmj.kvm.gen.linux.kvm_regs;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A vCPU's general-purpose registers (struct kvm_regs), read with {@link VcpuFd#registers()}. */
@@ -10,6 +11,11 @@ public final class Registers {
 
     Registers(MemorySegment regs) {
         this.regs = regs;
+    }
+
+    /** A register set of its own, not tied to a vCPU: to prepare a state for {@link VcpuFd#setRegisters}. */
+    public static Registers allocate(Arena arena) {
+        return new Registers(kvm_regs.allocate(arena));
     }
 
     public long rip() {
@@ -38,7 +44,6 @@ public final class Registers {
         kvm_regs.rflags(regs, v);
         return this;
     }
-
 
     public long rbx() {
         return kvm_regs.rbx(regs);

@@ -4,6 +4,7 @@ import io.kvmj.kvm.gen.linux.kvm_dtable;
 import io.kvmj.kvm.gen.linux.kvm_segment;
 import io.kvmj.kvm.gen.linux.kvm_sregs;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A vCPU's segment, control and descriptor-table registers (struct kvm_sregs). */
@@ -15,6 +16,11 @@ public final class SpecialRegisters {
 
     SpecialRegisters(MemorySegment sregs) {
         this.sregs = sregs;
+    }
+
+    /** A register set of its own, not tied to a vCPU: to prepare a state for {@link VcpuFd#setSpecialRegisters}. */
+    public static SpecialRegisters allocate(Arena arena) {
+        return new SpecialRegisters(kvm_sregs.allocate(arena));
     }
 
     private MemorySegment field(Seg which) {
@@ -61,6 +67,22 @@ public final class SpecialRegisters {
         return this;
     }
 
+    public long gdtBase() {
+        return kvm_dtable.base(kvm_sregs.gdt(sregs));
+    }
+
+    public int gdtLimit() {
+        return Short.toUnsignedInt(kvm_dtable.limit(kvm_sregs.gdt(sregs)));
+    }
+
+    public long idtBase() {
+        return kvm_dtable.base(kvm_sregs.idt(sregs));
+    }
+
+    public int idtLimit() {
+        return Short.toUnsignedInt(kvm_dtable.limit(kvm_sregs.idt(sregs)));
+    }
+
     public SpecialRegisters idt(long base, int limit) {
         MemorySegment t = kvm_sregs.idt(sregs);
         kvm_dtable.base(t, base);
@@ -75,6 +97,10 @@ public final class SpecialRegisters {
     public SpecialRegisters cr0(long v) {
         kvm_sregs.cr0(sregs, v);
         return this;
+    }
+
+    public long cr3() {
+        return kvm_sregs.cr3(sregs);
     }
 
     public SpecialRegisters cr3(long v) {

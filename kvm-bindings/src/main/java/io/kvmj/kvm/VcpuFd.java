@@ -8,9 +8,7 @@ import io.kvmj.kvm.gen.linux.kvm_fpu;
 import io.kvmj.kvm.gen.linux.kvm_lapic_state;
 import io.kvmj.kvm.gen.linux.kvm_msr_entry;
 import io.kvmj.kvm.gen.linux.kvm_msrs;
-import io.kvmj.kvm.gen.linux.kvm_regs;
 import io.kvmj.kvm.gen.linux.kvm_run;
-import io.kvmj.kvm.gen.linux.kvm_sregs;
 import io.kvmj.sys.Libc;
 
 import java.lang.foreign.Arena;
@@ -27,8 +25,8 @@ public final class VcpuFd implements AutoCloseable {
     private final MemorySegment ioExit;
     private final MemorySegment mmioExit;
     private final Arena arena = Arena.ofShared();
-    private final Registers registers = new Registers(kvm_regs.allocate(arena));
-    private final SpecialRegisters specialRegisters = new SpecialRegisters(kvm_sregs.allocate(arena));
+    private final Registers registers = Registers.allocate(arena);
+    private final SpecialRegisters specialRegisters = SpecialRegisters.allocate(arena);
     private final long kvmRun = KvmHeaders.KVM_RUN();
     private final int exitIo = KvmHeaders.KVM_EXIT_IO();
     private final int exitMmio = KvmHeaders.KVM_EXIT_MMIO();

@@ -4,9 +4,6 @@ import io.kvmj.kvm.Registers;
 import io.kvmj.kvm.Segment;
 import io.kvmj.kvm.SpecialRegisters;
 import io.kvmj.kvm.SpecialRegisters.Seg;
-import io.kvmj.kvm.gen.linux.kvm_dtable;
-import io.kvmj.kvm.gen.linux.kvm_regs;
-import io.kvmj.kvm.gen.linux.kvm_sregs;
 import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.memory.GuestMemoryException;
 import io.kvmj.vmm.memory.GuestRegion;
@@ -14,8 +11,6 @@ import io.kvmj.vmm.memory.RegionGuestMemory;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Constructor;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,13 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class LongModeCpuStateTest {
     private final Arena arena = Arena.ofAuto();
     private final RegionGuestMemory memory = new RegionGuestMemory(List.of(new GuestRegion(0, arena.allocate(2 << 20))));
-
-    /** Registers and SpecialRegisters are made by VcpuFd; tests wrap their own kvm_regs / kvm_sregs. */
-    private static <T> T wrap(Class<T> type, MemorySegment struct) throws Exception {
-        Constructor<T> c = type.getDeclaredConstructor(MemorySegment.class);
-        c.setAccessible(true);
-        return c.newInstance(struct);
-    }
 
     @Test
     void identityMapsTheFirst4GiBWith2MiBPages() {
@@ -80,28 +68,23 @@ class LongModeCpuStateTest {
     }
 
     @Test
-    void setsRipRsiAndRflags() throws Exception {
-        MemorySegment raw = kvm_regs.allocate(arena);
-        raw.fill((byte) 0x11);
-        Registers regs = wrap(Registers.class, raw);
+    void setsRipRsiAndRflags() {
+        Registers regs = Registers.allocate(arena).rbx(0x1111).rsp(0x1111).rflags(0x246);
         LongModeCpuState.apply(regs, 0x1000200, 0x1000);
         assertEquals(0x1000200, regs.rip());
         assertEquals(0x1000, regs.rsi());
         assertEquals(2, regs.rflags(), "reserved bit only: interrupts off");
         assertEquals(0, regs.rbx());
-        assertEquals(0, regs.rsp());
-        assertEquals(0, kvm_regs.rdi(raw));
-        assertEquals(0, kvm_regs.rbp(raw));
+        assertEquals(0, regs.rsp(), "the other registers are cleared");
     }
 
     @Test
-    void entersLongModeWithPaging() throws Exception {
-        MemorySegment raw = kvm_sregs.allocate(arena);
-        SpecialRegisters sregs = wrap(SpecialRegisters.class, raw);
+    void entersLongModeWithPaging() {
+        SpecialRegisters sregs = SpecialRegisters.allocate(arena);
         sregs.cr0(0x60000010L).cr4(0x40).efer(1); // reset CR0 (CD, NW, ET); stale CR4 and EFER
         LongModeCpuState.apply(sregs);
         assertEquals(0x60000010L | 1 | (1L << 31), sregs.cr0(), "PE and PG added to the reset CR0");
-        assertEquals(0x9000, kvm_sregs.cr3(raw), "CR3 = PML4");
+        assertEquals(0x9000, sregs.cr3(), "CR3 = PML4");
         assertEquals(0x20, sregs.cr4(), "PAE only");
         assertEquals(0x500, sregs.efer(), "LME | LMA");
 
@@ -113,9 +96,9 @@ class LongModeCpuStateTest {
         }
         assertEquals(new Segment(0, 0xffffffff, 0x08, 0xb, true, 0, false, false, false, true),
                 sregs.segment(Seg.TR), "busy TSS");
-        assertEquals(BootLayout.GDT_ADDRESS, kvm_dtable.base(kvm_sregs.gdt(raw)));
-        assertEquals(31, kvm_dtable.limit(kvm_sregs.gdt(raw)));
-        assertEquals(BootLayout.IDT_ADDRESS, kvm_dtable.base(kvm_sregs.idt(raw)));
-        assertEquals(7, kvm_dtable.limit(kvm_sregs.idt(raw)));
+        assertEquals(BootLayout.GDT_ADDRESS, sregs.gdtBase());
+        assertEquals(31, sregs.gdtLimit());
+        assertEquals(BootLayout.IDT_ADDRESS, sregs.idtBase());
+        assertEquals(7, sregs.idtLimit());
     }
 }
