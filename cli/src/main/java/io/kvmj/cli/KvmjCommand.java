@@ -35,8 +35,8 @@ public final class KvmjCommand implements Runnable {
         System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
         if (args.length > 0 && args[0].equals("run")) {
             // A cold start is mostly one-time work: picocli building its model by reflection on this thread,
-            // the native layer's set-up and (for a config file) Jackson's on two others. The flags path never
-            // reads JSON.
+            // the native layer's set-up and (for a config file) the JSON reader's on two others. The flags path
+            // never reads JSON.
             warmUp("kvmj-warm-up-native", () -> {
                 LogManager.getLogManager(); // reads the JDK's logging configuration; LogSetup then replaces it
                 Kvm.warmUp();

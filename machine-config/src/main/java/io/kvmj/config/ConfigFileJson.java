@@ -1,102 +1,168 @@
 package io.kvmj.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
-import com.fasterxml.jackson.databind.JsonNode;
+import static io.kvmj.config.JsonField.optional;
+import static io.kvmj.config.JsonField.required;
+
 import java.util.List;
 
 /**
- * The config file exactly as Jackson reads it (Firecracker key names). Values are raw and unchecked;
- * {@link ConfigFileMapper} turns them into a {@link VmConfig}. Required keys are marked {@code required}
- * (missing) and {@code Nulls.FAIL} or a primitive type (null); optional keys use boxed types, null = absent.
+ * The config file exactly as it is bound (Firecracker key names), each record with its {@link JsonObjectType}.
+ * Values are raw and unchecked; {@link ConfigFileMapper} turns them into a {@link VmConfig}. Required keys must
+ * be present and not null; optional keys that are absent or null are Java null. Values the mappers interpret
+ * (numbers given as strings, lists kvmj accepts only empty) are {@link JsonValue}s, JSON null included.
  * Firecracker sections kvmj does not implement are handled before binding, by {@link UnsupportedSections}.
- * {@code cpu-config} is left a node because it is a template object or the path of a template file.
+ * {@code cpu-config} is left a value because it is a template object or the path of a template file.
  */
 final class ConfigFileJson {
     private ConfigFileJson() {}
 
-    record Root(
-            @JsonProperty(value = Keys.BOOT_SOURCE, required = true) @JsonSetter(nulls = Nulls.FAIL)
-                    BootSourceJson bootSource,
-            @JsonProperty(value = Keys.MACHINE_CONFIG, required = true) @JsonSetter(nulls = Nulls.FAIL)
-                    MachineJson machine,
-            @JsonProperty(Keys.DEBUG_EXIT) DebugExitJson debugExit,
-            @JsonProperty(Keys.SERIAL) SerialJson serial,
-            @JsonProperty(Keys.DRIVES) @JsonSetter(contentNulls = Nulls.FAIL) List<DriveJson> drives,
-            @JsonProperty(Keys.ENTROPY) EntropyJson entropy,
-            @JsonProperty(Keys.ACPI) AcpiJson acpi,
-            @JsonProperty(Keys.CPU_CONFIG) JsonNode cpuConfig) {}
+    record Root(BootSourceJson bootSource, MachineJson machine, DebugExitJson debugExit, SerialJson serial,
+                List<DriveJson> drives, EntropyJson entropy, AcpiJson acpi, JsonValue cpuConfig) {
+        private static final JsonField<BootSourceJson> BOOT_SOURCE = required(Keys.BOOT_SOURCE, BootSourceJson.TYPE);
+        private static final JsonField<MachineJson> MACHINE = required(Keys.MACHINE_CONFIG, MachineJson.TYPE);
+        private static final JsonField<DebugExitJson> DEBUG_EXIT = optional(Keys.DEBUG_EXIT, DebugExitJson.TYPE);
+        private static final JsonField<SerialJson> SERIAL = optional(Keys.SERIAL, SerialJson.TYPE);
+        private static final JsonField<List<DriveJson>> DRIVES =
+                optional(Keys.DRIVES, JsonTypes.listOf(DriveJson.TYPE));
+        private static final JsonField<EntropyJson> ENTROPY = optional(Keys.ENTROPY, EntropyJson.TYPE);
+        private static final JsonField<AcpiJson> ACPI = optional(Keys.ACPI, AcpiJson.TYPE);
+        private static final JsonField<JsonValue> CPU_CONFIG = optional(Keys.CPU_CONFIG, JsonTypes.ANY);
+
+        /** The unsupported sections are removed before binding, but still known. */
+        static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
+                v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
+                        v.get(ENTROPY), v.get(ACPI), v.get(CPU_CONFIG)),
+                UnsupportedSections.NAMES,
+                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG);
+    }
 
     /**
      * Firecracker's custom CPU template: the top-level {@code cpu-config} object, or the whole of a template file
-     * whose path {@code cpu-config} gives. The aarch64 (and x86 {@code kvm_capabilities}) lists are nodes so that
+     * whose path {@code cpu-config} gives. The aarch64 (and x86 {@code kvm_capabilities}) lists are values so that
      * only empty ones can be accepted; lists that are null count as absent.
      */
-    record CpuConfigJson(
-            @JsonProperty(Keys.KVM_CAPABILITIES) JsonNode kvmCapabilities,
-            @JsonProperty(Keys.CPUID_MODIFIERS) @JsonSetter(contentNulls = Nulls.FAIL)
-                    List<CpuidModifierJson> cpuidModifiers,
-            @JsonProperty(Keys.MSR_MODIFIERS) @JsonSetter(contentNulls = Nulls.FAIL)
-                    List<MsrModifierJson> msrModifiers,
-            @JsonProperty(Keys.VCPU_FEATURES) JsonNode vcpuFeatures,
-            @JsonProperty(Keys.REG_MODIFIERS) JsonNode regModifiers) {}
+    record CpuConfigJson(JsonValue kvmCapabilities, List<CpuidModifierJson> cpuidModifiers,
+                         List<MsrModifierJson> msrModifiers, JsonValue vcpuFeatures, JsonValue regModifiers) {
+        private static final JsonField<JsonValue> KVM_CAPABILITIES = optional(Keys.KVM_CAPABILITIES, JsonTypes.ANY);
+        private static final JsonField<List<CpuidModifierJson>> CPUID_MODIFIERS =
+                optional(Keys.CPUID_MODIFIERS, JsonTypes.listOf(CpuidModifierJson.TYPE));
+        private static final JsonField<List<MsrModifierJson>> MSR_MODIFIERS =
+                optional(Keys.MSR_MODIFIERS, JsonTypes.listOf(MsrModifierJson.TYPE));
+        private static final JsonField<JsonValue> VCPU_FEATURES = optional(Keys.VCPU_FEATURES, JsonTypes.ANY);
+        private static final JsonField<JsonValue> REG_MODIFIERS = optional(Keys.REG_MODIFIERS, JsonTypes.ANY);
 
-    /** {@code leaf} and {@code subleaf} are nodes: "0x1" (Firecracker), "1" or 1. {@code flags} defaults to 0. */
-    record CpuidModifierJson(
-            @JsonProperty(value = Keys.LEAF, required = true) JsonNode leaf,
-            @JsonProperty(value = Keys.SUBLEAF, required = true) JsonNode subleaf,
-            @JsonProperty(Keys.FLAGS) Integer flags,
-            @JsonProperty(value = Keys.MODIFIERS, required = true) @JsonSetter(nulls = Nulls.FAIL,
-                    contentNulls = Nulls.FAIL) List<RegisterModifierJson> modifiers) {}
+        static final JsonObjectType<CpuConfigJson> TYPE = new JsonObjectType<>(
+                v -> new CpuConfigJson(v.get(KVM_CAPABILITIES), v.get(CPUID_MODIFIERS), v.get(MSR_MODIFIERS),
+                        v.get(VCPU_FEATURES), v.get(REG_MODIFIERS)),
+                KVM_CAPABILITIES, CPUID_MODIFIERS, MSR_MODIFIERS, VCPU_FEATURES, REG_MODIFIERS);
+    }
 
-    record RegisterModifierJson(
-            @JsonProperty(value = Keys.REGISTER, required = true) @JsonSetter(nulls = Nulls.FAIL) String register,
-            @JsonProperty(value = Keys.BITMAP, required = true) @JsonSetter(nulls = Nulls.FAIL) String bitmap) {}
+    /** {@code leaf} and {@code subleaf} are values: "0x1" (Firecracker), "1" or 1. {@code flags} defaults to 0. */
+    record CpuidModifierJson(JsonValue leaf, JsonValue subleaf, Integer flags, List<RegisterModifierJson> modifiers) {
+        private static final JsonField<JsonValue> LEAF = required(Keys.LEAF, JsonTypes.ANY);
+        private static final JsonField<JsonValue> SUBLEAF = required(Keys.SUBLEAF, JsonTypes.ANY);
+        private static final JsonField<Integer> FLAGS = optional(Keys.FLAGS, JsonTypes.INT);
+        private static final JsonField<List<RegisterModifierJson>> MODIFIERS =
+                required(Keys.MODIFIERS, JsonTypes.listOf(RegisterModifierJson.TYPE));
 
-    /** {@code addr} is a node: "0x10a" (Firecracker), "266" or 266. */
-    record MsrModifierJson(
-            @JsonProperty(value = Keys.ADDR, required = true) JsonNode addr,
-            @JsonProperty(value = Keys.BITMAP, required = true) @JsonSetter(nulls = Nulls.FAIL) String bitmap) {}
+        static final JsonObjectType<CpuidModifierJson> TYPE = new JsonObjectType<>(
+                v -> new CpuidModifierJson(v.get(LEAF), v.get(SUBLEAF), v.get(FLAGS), v.get(MODIFIERS)),
+                LEAF, SUBLEAF, FLAGS, MODIFIERS);
+    }
+
+    record RegisterModifierJson(String register, String bitmap) {
+        private static final JsonField<String> REGISTER = required(Keys.REGISTER, JsonTypes.STRING);
+        private static final JsonField<String> BITMAP = required(Keys.BITMAP, JsonTypes.STRING);
+
+        static final JsonObjectType<RegisterModifierJson> TYPE = new JsonObjectType<>(
+                v -> new RegisterModifierJson(v.get(REGISTER), v.get(BITMAP)), REGISTER, BITMAP);
+    }
+
+    /** {@code addr} is a value: "0x10a" (Firecracker), "266" or 266. */
+    record MsrModifierJson(JsonValue addr, String bitmap) {
+        private static final JsonField<JsonValue> ADDR = required(Keys.ADDR, JsonTypes.ANY);
+        private static final JsonField<String> BITMAP = required(Keys.BITMAP, JsonTypes.STRING);
+
+        static final JsonObjectType<MsrModifierJson> TYPE = new JsonObjectType<>(
+                v -> new MsrModifierJson(v.get(ADDR), v.get(BITMAP)), ADDR, BITMAP);
+    }
 
     /** kvmj's own: {@code "acpi": {"enabled": false}} for guests that do not read ACPI tables. */
-    record AcpiJson(@JsonProperty(Keys.ENABLED) Boolean enabled) {}
+    record AcpiJson(Boolean enabled) {
+        private static final JsonField<Boolean> ENABLED = optional(Keys.ENABLED, JsonTypes.BOOLEAN);
 
-    record BootSourceJson(
-            @JsonProperty(value = Keys.KERNEL_IMAGE_PATH, required = true) @JsonSetter(nulls = Nulls.FAIL)
-                    String kernelImagePath,
-            @JsonProperty(Keys.BOOT_ARGS) String bootArgs,
-            @JsonProperty(Keys.INITRD_PATH) String initrdPath) {}
+        static final JsonObjectType<AcpiJson> TYPE = new JsonObjectType<>(v -> new AcpiJson(v.get(ENABLED)), ENABLED);
+    }
 
-    record MachineJson(
-            @JsonProperty(value = Keys.VCPU_COUNT, required = true) int vcpuCount,
-            @JsonProperty(value = Keys.MEM_SIZE_MIB, required = true) long memSizeMib,
-            @JsonProperty(Keys.SMT) Boolean smt,
-            @JsonProperty(Keys.TRACK_DIRTY_PAGES) Boolean trackDirtyPages,
-            @JsonProperty(Keys.CPU_TEMPLATE) String cpuTemplate) {}
+    record BootSourceJson(String kernelImagePath, String bootArgs, String initrdPath) {
+        private static final JsonField<String> KERNEL_IMAGE_PATH = required(Keys.KERNEL_IMAGE_PATH, JsonTypes.STRING);
+        private static final JsonField<String> BOOT_ARGS = optional(Keys.BOOT_ARGS, JsonTypes.STRING);
+        private static final JsonField<String> INITRD_PATH = optional(Keys.INITRD_PATH, JsonTypes.STRING);
+
+        static final JsonObjectType<BootSourceJson> TYPE = new JsonObjectType<>(
+                v -> new BootSourceJson(v.get(KERNEL_IMAGE_PATH), v.get(BOOT_ARGS), v.get(INITRD_PATH)),
+                KERNEL_IMAGE_PATH, BOOT_ARGS, INITRD_PATH);
+    }
+
+    record MachineJson(int vcpuCount, long memSizeMib, Boolean smt, Boolean trackDirtyPages, String cpuTemplate) {
+        private static final JsonField<Integer> VCPU_COUNT = required(Keys.VCPU_COUNT, JsonTypes.INT);
+        private static final JsonField<Long> MEM_SIZE_MIB = required(Keys.MEM_SIZE_MIB, JsonTypes.LONG);
+        private static final JsonField<Boolean> SMT = optional(Keys.SMT, JsonTypes.BOOLEAN);
+        private static final JsonField<Boolean> TRACK_DIRTY_PAGES = optional(Keys.TRACK_DIRTY_PAGES, JsonTypes.BOOLEAN);
+        private static final JsonField<String> CPU_TEMPLATE = optional(Keys.CPU_TEMPLATE, JsonTypes.STRING);
+
+        static final JsonObjectType<MachineJson> TYPE = new JsonObjectType<>(
+                v -> new MachineJson(v.get(VCPU_COUNT), v.get(MEM_SIZE_MIB), v.get(SMT), v.get(TRACK_DIRTY_PAGES),
+                        v.get(CPU_TEMPLATE)),
+                VCPU_COUNT, MEM_SIZE_MIB, SMT, TRACK_DIRTY_PAGES, CPU_TEMPLATE);
+    }
 
     /**
      * Firecracker's drive; {@code is_root_device} is required there, optional here. {@code serial} and
-     * {@code direct_io} are kvmj's own. {@code rate_limiter} is a node so any value can be refused by name.
+     * {@code direct_io} are kvmj's own. {@code rate_limiter} is a value so any value can be refused by name.
      */
-    record DriveJson(
-            @JsonProperty(value = Keys.DRIVE_ID, required = true) @JsonSetter(nulls = Nulls.FAIL) String driveId,
-            @JsonProperty(value = Keys.PATH_ON_HOST, required = true) @JsonSetter(nulls = Nulls.FAIL)
-                    String pathOnHost,
-            @JsonProperty(Keys.IS_ROOT_DEVICE) Boolean isRootDevice,
-            @JsonProperty(Keys.IS_READ_ONLY) Boolean isReadOnly,
-            @JsonProperty(Keys.PARTUUID) String partuuid,
-            @JsonProperty(Keys.CACHE_TYPE) String cacheType,
-            @JsonProperty(Keys.IO_ENGINE) String ioEngine,
-            @JsonProperty(Keys.RATE_LIMITER) JsonNode rateLimiter,
-            @JsonProperty(Keys.DRIVE_SERIAL) String serial,
-            @JsonProperty(Keys.DIRECT_IO) Boolean directIo) {}
+    record DriveJson(String driveId, String pathOnHost, Boolean isRootDevice, Boolean isReadOnly, String partuuid,
+                     String cacheType, String ioEngine, JsonValue rateLimiter, String serial, Boolean directIo) {
+        private static final JsonField<String> DRIVE_ID = required(Keys.DRIVE_ID, JsonTypes.STRING);
+        private static final JsonField<String> PATH_ON_HOST = required(Keys.PATH_ON_HOST, JsonTypes.STRING);
+        private static final JsonField<Boolean> IS_ROOT_DEVICE = optional(Keys.IS_ROOT_DEVICE, JsonTypes.BOOLEAN);
+        private static final JsonField<Boolean> IS_READ_ONLY = optional(Keys.IS_READ_ONLY, JsonTypes.BOOLEAN);
+        private static final JsonField<String> PARTUUID = optional(Keys.PARTUUID, JsonTypes.STRING);
+        private static final JsonField<String> CACHE_TYPE = optional(Keys.CACHE_TYPE, JsonTypes.STRING);
+        private static final JsonField<String> IO_ENGINE = optional(Keys.IO_ENGINE, JsonTypes.STRING);
+        private static final JsonField<JsonValue> RATE_LIMITER = optional(Keys.RATE_LIMITER, JsonTypes.ANY);
+        private static final JsonField<String> SERIAL = optional(Keys.DRIVE_SERIAL, JsonTypes.STRING);
+        private static final JsonField<Boolean> DIRECT_IO = optional(Keys.DIRECT_IO, JsonTypes.BOOLEAN);
+
+        static final JsonObjectType<DriveJson> TYPE = new JsonObjectType<>(
+                v -> new DriveJson(v.get(DRIVE_ID), v.get(PATH_ON_HOST), v.get(IS_ROOT_DEVICE), v.get(IS_READ_ONLY),
+                        v.get(PARTUUID), v.get(CACHE_TYPE), v.get(IO_ENGINE), v.get(RATE_LIMITER), v.get(SERIAL),
+                        v.get(DIRECT_IO)),
+                DRIVE_ID, PATH_ON_HOST, IS_ROOT_DEVICE, IS_READ_ONLY, PARTUUID, CACHE_TYPE, IO_ENGINE, RATE_LIMITER,
+                SERIAL, DIRECT_IO);
+    }
 
     /** Firecracker's entropy device; only an absent or null {@code rate_limiter} is supported. */
-    record EntropyJson(@JsonProperty(Keys.RATE_LIMITER) JsonNode rateLimiter) {}
+    record EntropyJson(JsonValue rateLimiter) {
+        private static final JsonField<JsonValue> RATE_LIMITER = optional(Keys.RATE_LIMITER, JsonTypes.ANY);
 
-    /** {@code iobase} is a node because it may be a number (244) or a string ("0xf4"). */
-    record DebugExitJson(@JsonProperty(Keys.IOBASE) JsonNode iobase) {}
+        static final JsonObjectType<EntropyJson> TYPE =
+                new JsonObjectType<>(v -> new EntropyJson(v.get(RATE_LIMITER)), RATE_LIMITER);
+    }
 
-    record SerialJson(@JsonProperty(Keys.OUTPUT) String output, @JsonProperty(Keys.INPUT) String input) {}
+    /** {@code iobase} is a value because it may be a number (244) or a string ("0xf4"). */
+    record DebugExitJson(JsonValue iobase) {
+        private static final JsonField<JsonValue> IOBASE = optional(Keys.IOBASE, JsonTypes.ANY);
+
+        static final JsonObjectType<DebugExitJson> TYPE =
+                new JsonObjectType<>(v -> new DebugExitJson(v.get(IOBASE)), IOBASE);
+    }
+
+    record SerialJson(String output, String input) {
+        private static final JsonField<String> OUTPUT = optional(Keys.OUTPUT, JsonTypes.STRING);
+        private static final JsonField<String> INPUT = optional(Keys.INPUT, JsonTypes.STRING);
+
+        static final JsonObjectType<SerialJson> TYPE =
+                new JsonObjectType<>(v -> new SerialJson(v.get(OUTPUT), v.get(INPUT)), OUTPUT, INPUT);
+    }
 }

@@ -1,7 +1,6 @@
 package io.kvmj.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -98,8 +97,8 @@ final class ConfigFileMapper {
                 + quote(engine));
     }
 
-    private static void checkNoRateLimiter(String key, JsonNode rateLimiter) throws ConfigException {
-        if (rateLimiter != null && !rateLimiter.isNull()) {
+    private static void checkNoRateLimiter(String key, JsonValue rateLimiter) throws ConfigException {
+        if (!JsonValue.isNullOrAbsent(rateLimiter)) {
             throw new ConfigException(key, "not supported by this kvmj version yet (use null or omit the key)");
         }
     }
@@ -112,18 +111,15 @@ final class ConfigFileMapper {
 
     private static DebugExit debugExit(ConfigFileJson.DebugExitJson json) throws ConfigException {
         if (json == null) return null;
-        JsonNode node = json.iobase();
-        if (node == null || node.isNull()) return new DebugExit(ConfigLimits.DEFAULT_DEBUG_EXIT_IOBASE);
+        JsonValue node = json.iobase();
+        if (JsonValue.isNullOrAbsent(node)) return new DebugExit(ConfigLimits.DEFAULT_DEBUG_EXIT_IOBASE);
         String key = Keys.path(Keys.DEBUG_EXIT, Keys.IOBASE);
-        BigInteger value;
-        if (node.isIntegralNumber()) {
-            value = node.bigIntegerValue();
-        } else if (node.isTextual()) {
-            value = parsePort(key, node.textValue());
-        } else {
-            throw new ConfigException(key, "expected an integer or a string like \"0xf4\", got "
-                    + JacksonErrors.describe(node));
-        }
+        BigInteger value = switch (node) {
+            case JsonValue.JsonInteger i -> i.value();
+            case JsonValue.JsonString s -> parsePort(key, s.value());
+            default -> throw new ConfigException(key, "expected an integer or a string like \"0xf4\", got "
+                    + node.describe());
+        };
         // Only rule out what an int cannot hold; the 0..0xffff range is the validator's job.
         if (value.bitLength() > 31) {
             throw new ConfigException(key, "number " + value + " is out of range");
@@ -167,6 +163,6 @@ final class ConfigFileMapper {
 
     // JSON-quoted, so control characters in user input cannot garble the one-line message.
     static String quote(String text) {
-        return JsonNodeFactory.instance.textNode(text).toString();
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 }

@@ -66,9 +66,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * Builds the JSON reader and its record binders ahead of the first config: in a fresh JVM that costs tens
-     * of milliseconds, which a launcher can spend on another thread while it parses its arguments. Binds a
-     * config with every common section; nothing is validated or read from disk.
+     * Loads and runs the JSON parser and the record binders once ahead of the first config: in a fresh JVM the
+     * first use costs milliseconds of class loading and initialization, which a launcher can spend on another
+     * thread while it parses its arguments. Parses and binds a config with every common section; nothing is
+     * validated or read from disk.
      */
     public static void warmUp() {
         try {

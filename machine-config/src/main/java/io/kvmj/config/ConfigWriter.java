@@ -1,100 +1,134 @@
 package io.kvmj.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
- * Writes a {@link VmConfig} as a config file. Firecracker accepts the output as long as the kvmj-only
- * sections and drive keys ({@code serial}, {@code direct_io}) are absent, so those are written only when they
- * differ from the default.
+ * Writes a {@link VmConfig} as a config file, pretty-printed by jackson-core. Firecracker accepts the output as long
+ * as the kvmj-only sections and drive keys ({@code serial}, {@code direct_io}) are absent, so those are written only
+ * when they differ from the default.
  */
 final class ConfigWriter {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
     private ConfigWriter() {}
 
     static String toJson(VmConfig config) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out).useDefaultPrettyPrinter()) {
+            write(g, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to a string", e); // no I/O: cannot happen
+        }
+        return out + "\n";
+    }
 
-        ObjectNode boot = root.putObject(Keys.BOOT_SOURCE);
+    private static void write(JsonGenerator g, VmConfig config) throws IOException {
+        g.writeStartObject();
+
+        g.writeObjectFieldStart(Keys.BOOT_SOURCE);
         BootSource b = config.bootSource();
-        boot.put(Keys.KERNEL_IMAGE_PATH, b.kernelImagePath().toString());
-        if (b.bootArgs() != null && !b.bootArgs().isEmpty()) boot.put(Keys.BOOT_ARGS, b.bootArgs());
-        if (b.initrdPath() != null) boot.put(Keys.INITRD_PATH, b.initrdPath().toString());
+        g.writeStringField(Keys.KERNEL_IMAGE_PATH, b.kernelImagePath().toString());
+        if (b.bootArgs() != null && !b.bootArgs().isEmpty()) g.writeStringField(Keys.BOOT_ARGS, b.bootArgs());
+        if (b.initrdPath() != null) g.writeStringField(Keys.INITRD_PATH, b.initrdPath().toString());
+        g.writeEndObject();
 
-        ArrayNode drives = root.putArray(Keys.DRIVES); // Firecracker requires the key, even when empty
+        g.writeArrayFieldStart(Keys.DRIVES); // Firecracker requires the key, even when empty
         for (DriveConfig d : config.drives()) {
-            ObjectNode drive = drives.addObject();
-            drive.put(Keys.DRIVE_ID, d.driveId());
-            drive.put(Keys.PATH_ON_HOST, d.path().toString());
-            drive.put(Keys.IS_ROOT_DEVICE, d.rootDevice());
-            drive.put(Keys.IS_READ_ONLY, d.readOnly());
-            if (d.partuuid() != null) drive.put(Keys.PARTUUID, d.partuuid());
-            drive.put(Keys.CACHE_TYPE, d.writeback() ? "Writeback" : "Unsafe");
+            g.writeStartObject();
+            g.writeStringField(Keys.DRIVE_ID, d.driveId());
+            g.writeStringField(Keys.PATH_ON_HOST, d.path().toString());
+            g.writeBooleanField(Keys.IS_ROOT_DEVICE, d.rootDevice());
+            g.writeBooleanField(Keys.IS_READ_ONLY, d.readOnly());
+            if (d.partuuid() != null) g.writeStringField(Keys.PARTUUID, d.partuuid());
+            g.writeStringField(Keys.CACHE_TYPE, d.writeback() ? "Writeback" : "Unsafe");
             // kvmj-only keys, only when not the default
             if (d.serial() != null && !d.serial().equals(DriveConfig.defaultSerial(d.driveId()))) {
-                drive.put(Keys.DRIVE_SERIAL, d.serial());
+                g.writeStringField(Keys.DRIVE_SERIAL, d.serial());
             }
-            if (d.directIo()) drive.put(Keys.DIRECT_IO, true);
+            if (d.directIo()) g.writeBooleanField(Keys.DIRECT_IO, true);
+            g.writeEndObject();
         }
+        g.writeEndArray();
 
-        ObjectNode machine = root.putObject(Keys.MACHINE_CONFIG);
+        g.writeObjectFieldStart(Keys.MACHINE_CONFIG);
         MachineSpec m = config.machine();
-        machine.put(Keys.VCPU_COUNT, m.vcpuCount());
-        machine.put(Keys.MEM_SIZE_MIB, m.memSizeMib());
-        machine.put(Keys.SMT, m.smt());
-        machine.put(Keys.TRACK_DIRTY_PAGES, m.trackDirtyPages());
+        g.writeNumberField(Keys.VCPU_COUNT, m.vcpuCount());
+        g.writeNumberField(Keys.MEM_SIZE_MIB, m.memSizeMib());
+        g.writeBooleanField(Keys.SMT, m.smt());
+        g.writeBooleanField(Keys.TRACK_DIRTY_PAGES, m.trackDirtyPages());
+        g.writeEndObject();
 
-        if (config.entropy() != null) root.putObject(Keys.ENTROPY);
+        if (config.entropy() != null) {
+            g.writeObjectFieldStart(Keys.ENTROPY);
+            g.writeEndObject();
+        }
 
         CpuConfig cpu = config.cpuConfig();
         if (cpu != null && cpu.templateFile() != null) {
-            root.put(Keys.CPU_CONFIG, cpu.templateFile().toString()); // not validated yet: still the file's path
+            g.writeStringField(Keys.CPU_CONFIG, cpu.templateFile().toString()); // not validated yet: still the path
         } else if (cpu != null) {
-            writeCpuConfig(root.putObject(Keys.CPU_CONFIG), cpu);
+            g.writeFieldName(Keys.CPU_CONFIG);
+            writeCpuConfig(g, cpu);
         }
 
         if (!config.acpi()) {
-            root.putObject(Keys.ACPI).put(Keys.ENABLED, false);
+            g.writeObjectFieldStart(Keys.ACPI);
+            g.writeBooleanField(Keys.ENABLED, false);
+            g.writeEndObject();
         }
         if (config.debugExit() != null) {
-            root.putObject(Keys.DEBUG_EXIT).put(Keys.IOBASE, config.debugExit().iobase());
+            g.writeObjectFieldStart(Keys.DEBUG_EXIT);
+            g.writeNumberField(Keys.IOBASE, config.debugExit().iobase());
+            g.writeEndObject();
         }
         SerialConfig serial = config.serial();
         if (serial != null && !serial.equals(SerialConfig.defaults())) {
-            ObjectNode s = root.putObject(Keys.SERIAL);
-            s.put(Keys.OUTPUT, switch (serial.output()) {
+            g.writeObjectFieldStart(Keys.SERIAL);
+            g.writeStringField(Keys.OUTPUT, switch (serial.output()) {
                 case SerialOutput.Stdout ignored -> "stdout";
                 case SerialOutput.None ignored -> "none";
                 case SerialOutput.ToFile file -> file.path().toString();
             });
-            s.put(Keys.INPUT, serial.stdinInput() ? "stdin" : "none");
+            g.writeStringField(Keys.INPUT, serial.stdinInput() ? "stdin" : "none");
+            g.writeEndObject();
         }
-        try {
-            return JsonConfigReader.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a JSON tree", e); // cannot happen for a tree
-        }
+
+        g.writeEndObject();
     }
 
     // Firecracker's custom CPU template format: numbers as "0x" strings.
-    private static void writeCpuConfig(ObjectNode out, CpuConfig cpu) {
-        ArrayNode cpuid = out.putArray(Keys.CPUID_MODIFIERS);
+    private static void writeCpuConfig(JsonGenerator g, CpuConfig cpu) throws IOException {
+        g.writeStartObject();
+        g.writeArrayFieldStart(Keys.CPUID_MODIFIERS);
         for (CpuidModifierConfig c : cpu.cpuidModifiers()) {
-            ObjectNode leaf = cpuid.addObject();
-            leaf.put(Keys.LEAF, hex(c.leaf()));
-            leaf.put(Keys.SUBLEAF, hex(c.subleaf()));
-            leaf.put(Keys.FLAGS, c.flags());
-            ArrayNode modifiers = leaf.putArray(Keys.MODIFIERS);
+            g.writeStartObject();
+            g.writeStringField(Keys.LEAF, hex(c.leaf()));
+            g.writeStringField(Keys.SUBLEAF, hex(c.subleaf()));
+            g.writeNumberField(Keys.FLAGS, c.flags());
+            g.writeArrayFieldStart(Keys.MODIFIERS);
             for (RegisterBitmap r : c.modifiers()) {
-                modifiers.addObject().put(Keys.REGISTER, r.register()).put(Keys.BITMAP, r.bitmap());
+                g.writeStartObject();
+                g.writeStringField(Keys.REGISTER, r.register());
+                g.writeStringField(Keys.BITMAP, r.bitmap());
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        ArrayNode msrs = out.putArray(Keys.MSR_MODIFIERS);
+        g.writeEndArray();
+        g.writeArrayFieldStart(Keys.MSR_MODIFIERS);
         for (MsrModifierConfig m : cpu.msrModifiers()) {
-            msrs.addObject().put(Keys.ADDR, hex(m.addr())).put(Keys.BITMAP, m.bitmap());
+            g.writeStartObject();
+            g.writeStringField(Keys.ADDR, hex(m.addr()));
+            g.writeStringField(Keys.BITMAP, m.bitmap());
+            g.writeEndObject();
         }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     private static String hex(long value) {

@@ -1,6 +1,5 @@
 package io.kvmj.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,15 +24,17 @@ final class CpuConfigMapper {
      * {@code GET /vm} have it), or the path of a template file (as Firecracker's {@code --config-file} has it),
      * which {@link CpuConfigValidator} reads. Null when the key is absent or null.
      */
-    static CpuConfig fromConfig(JsonNode node) throws ConfigException {
-        if (node == null || node.isNull()) return null;
-        if (node.isTextual()) return CpuConfig.fromFile(ConfigFileMapper.path(Keys.CPU_CONFIG, node.textValue()));
-        if (!node.isObject()) {
+    static CpuConfig fromConfig(JsonValue node) throws ConfigException {
+        if (JsonValue.isNullOrAbsent(node)) return null;
+        if (node instanceof JsonValue.JsonString path) {
+            return CpuConfig.fromFile(ConfigFileMapper.path(Keys.CPU_CONFIG, path.value()));
+        }
+        if (!(node instanceof JsonValue.JsonObject)) {
             throw new ConfigException(Keys.CPU_CONFIG, "expected an object (a CPU template) or a string (the path"
-                    + " of a CPU template file), got " + JacksonErrors.describe(node));
+                    + " of a CPU template file), got " + node.describe());
         }
         Keys.Scope scope = Keys.Scope.CPU_CONFIG_OBJECT;
-        return toCpuConfig(JsonConfigReader.bind(node, ConfigFileJson.CpuConfigJson.class, scope), scope);
+        return toCpuConfig(ConfigFileJson.CpuConfigJson.TYPE.bind(node, KeyPath.root(scope)), scope);
     }
 
     /**
@@ -78,26 +79,26 @@ final class CpuConfigMapper {
     }
 
     // Firecracker's lists kvmj does not implement: absent, null or [] only.
-    private static void checkEmpty(String key, JsonNode node) throws ConfigException {
-        if (node == null || node.isNull()) return;
-        if (!node.isArray()) {
-            throw new ConfigException(key, "expected an array, got " + JacksonErrors.describe(node));
+    private static void checkEmpty(String key, JsonValue node) throws ConfigException {
+        if (JsonValue.isNullOrAbsent(node)) return;
+        if (!(node instanceof JsonValue.JsonArray array)) {
+            throw new ConfigException(key, "expected an array, got " + node.describe());
         }
-        if (!node.isEmpty()) {
+        if (!array.elements().isEmpty()) {
             throw new ConfigException(key, "not supported by this kvmj version yet (use [] or omit the key)");
         }
     }
 
     /** A 32-bit unsigned number given as a JSON integer or a string ("0x1f", "0b11111", "31"). */
-    private static long u32(String key, JsonNode node) throws ConfigException {
-        if (node == null || node.isNull()) throw new ConfigException(key, "must not be null");
+    private static long u32(String key, JsonValue node) throws ConfigException {
+        if (JsonValue.isNullOrAbsent(node)) throw new ConfigException(key, "must not be null");
         BigInteger value;
         String shown;
-        if (node.isIntegralNumber()) {
-            value = node.bigIntegerValue();
+        if (node instanceof JsonValue.JsonInteger i) {
+            value = i.value();
             shown = value.toString();
-        } else if (node.isTextual()) {
-            String text = node.textValue();
+        } else if (node instanceof JsonValue.JsonString s) {
+            String text = s.value();
             shown = ConfigFileMapper.quote(text);
             Matcher m = NUMBER.matcher(text.strip());
             if (!m.matches()) {
@@ -107,8 +108,7 @@ final class CpuConfigMapper {
             value = m.group(1) != null ? new BigInteger(m.group(1), 16)
                     : m.group(2) != null ? new BigInteger(m.group(2), 2) : new BigInteger(m.group(3));
         } else {
-            throw new ConfigException(key, "expected a string like \"0x1\" or an integer, got "
-                    + JacksonErrors.describe(node));
+            throw new ConfigException(key, "expected a string like \"0x1\" or an integer, got " + node.describe());
         }
         if (value.signum() < 0 || value.bitLength() > 32) {
             throw new ConfigException(key, "not a 32-bit number: " + shown);

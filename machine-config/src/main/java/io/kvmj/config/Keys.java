@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * JSON key names (Firecracker's, plus kvmj's own) and the dotted key paths used in error messages,
- * kept in one place so the Jackson model and the validator cannot drift apart.
+ * kept in one place so the JSON binding ({@link ConfigFileJson}) and the validator cannot drift apart.
  */
 final class Keys {
     static final String BOOT_SOURCE = "boot-source";

@@ -1,7 +1,5 @@
 package io.kvmj.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -20,17 +18,23 @@ final class UnsupportedSections {
 
     private UnsupportedSections() {}
 
-    /** Removes the empty ones from {@code root}, so Jackson only sees sections kvmj models. */
-    static void removeEmpty(ObjectNode root) throws ConfigException {
+    /** A copy of {@code root} without these sections, so the binding sees only sections kvmj models. */
+    static JsonValue.JsonObject removeFrom(JsonValue.JsonObject root) throws ConfigException {
         for (String name : NAMES) {
-            JsonNode section = root.remove(name);
+            JsonValue section = root.members().get(name);
             if (section != null && !isEmpty(section)) {
                 throw new ConfigException(name, "not supported by this kvmj version yet");
             }
         }
+        return root.without(NAMES);
     }
 
-    private static boolean isEmpty(JsonNode section) {
-        return section.isNull() || (section.isContainerNode() && section.isEmpty());
+    private static boolean isEmpty(JsonValue section) {
+        return switch (section) {
+            case JsonValue.JsonNull ignored -> true;
+            case JsonValue.JsonArray array -> array.elements().isEmpty();
+            case JsonValue.JsonObject object -> object.members().isEmpty();
+            default -> false;
+        };
     }
 }

@@ -62,6 +62,12 @@ class ConfigSchemaErrorTest {
     }
 
     @Test
+    void badValueIsReportedBeforeAnEarlierUnknownKey() {
+        assertError(withBoot("\"kernel\": \"x\", \"kernel_image_path\": 42"), dir, "boot-source.kernel_image_path",
+                "expected a string, got integer 42");
+    }
+
+    @Test
     void stringForSection() {
         assertError("{\"boot-source\": \"vmlinux\", " + MINIMAL_MACHINE + "}", dir, "boot-source",
                 "expected an object, got string \"vmlinux\"");
