@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import java.util.LinkedList;
-import java.util.List;
 
 /**
  * Maps jackson-core's parse exceptions (multi-line, quoting the source) to one-line {@link ConfigException}s with
@@ -19,8 +18,7 @@ final class JsonSyntaxErrors {
         String where = location(e.getLocation());
         String msg = originalMessage(e);
         if (msg.startsWith("Duplicate field '")) {
-            String key = scope.key(format(contextSegments(e)));
-            return new ConfigException(key, "duplicate key" + (where.isEmpty() ? "" : " (" + where + ")"));
+            return contextPath(e, scope).error("duplicate key" + (where.isEmpty() ? "" : " (" + where + ")"));
         }
         return scope.error((where.isEmpty() ? "" : where + ": ") + "malformed JSON: " + msg);
     }
@@ -32,28 +30,18 @@ final class JsonSyntaxErrors {
                 + "unexpected content after the end of the top-level JSON object");
     }
 
-    /** Dotted key path with [i] for array elements; "" when empty. */
-    private static String format(List<Object> path) {
-        StringBuilder sb = new StringBuilder();
-        for (Object segment : path) {
-            if (segment instanceof Integer i) {
-                sb.append('[').append(i).append(']');
-            } else {
-                if (!sb.isEmpty()) sb.append('.');
-                sb.append(segment);
-            }
-        }
-        return sb.toString();
-    }
-
-    // Where the parser stood when it failed.
-    private static List<Object> contextSegments(JacksonException e) {
-        LinkedList<Object> path = new LinkedList<>();
+    // The key path where the parser stood when it failed.
+    private static KeyPath contextPath(JacksonException e, Keys.Scope scope) {
+        LinkedList<JsonStreamContext> contexts = new LinkedList<>(); // outermost first
         if (e.getProcessor() instanceof JsonParser p) {
             for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
-                if (c.inObject() && c.getCurrentName() != null) path.addFirst(c.getCurrentName());
-                else if (c.inArray()) path.addFirst(Math.max(0, c.getCurrentIndex()));
+                contexts.addFirst(c);
             }
+        }
+        KeyPath path = KeyPath.root(scope);
+        for (JsonStreamContext c : contexts) {
+            if (c.inObject() && c.getCurrentName() != null) path = path.key(c.getCurrentName());
+            else if (c.inArray()) path = path.index(Math.max(0, c.getCurrentIndex()));
         }
         return path;
     }

@@ -52,6 +52,13 @@ class ConfigSyntaxErrorTest {
     }
 
     @Test
+    void duplicateKeyInAnArrayElementNamesItsIndex() {
+        String json = minimalWith(", \"drives\": [{\"drive_id\": \"a\", \"path_on_host\": \"a.img\"},"
+                + " {\"drive_id\": \"b\", \"drive_id\": \"c\"}]");
+        assertError(json, dir, "drives[1].drive_id", "duplicate key (line 1, column ");
+    }
+
+    @Test
     void duplicateTopLevelSection() {
         assertError(minimalWith(", " + ConfigAssertions.MINIMAL_MACHINE), dir, "machine-config", "duplicate key");
     }
