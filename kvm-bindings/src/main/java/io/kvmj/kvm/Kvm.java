@@ -111,10 +111,9 @@ public final class Kvm implements AutoCloseable {
         return Ioctl.call(fd, KvmHeaders.KVM_GET_VCPU_MMAP_SIZE(), 0, "KVM_GET_VCPU_MMAP_SIZE");
     }
 
-    /** The CPUID leaves this host's KVM can offer a guest. */
     /**
-     * What KVM_GET_SUPPORTED_CPUID reports. It is fixed while the KVM module is loaded and asking costs about
-     * 0.4 ms, a tenth of a warm VM's creation, so it is asked once per process.
+     * The CPUID leaves this host's KVM can offer a guest (KVM_GET_SUPPORTED_CPUID). They are fixed while the KVM
+     * module is loaded and asking costs about 0.4 ms, a tenth of a warm VM's creation: asked once per process.
      */
     public List<CpuidEntry> supportedCpuid() {
         List<CpuidEntry> entries = supportedCpuid;

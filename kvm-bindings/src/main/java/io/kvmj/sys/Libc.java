@@ -167,8 +167,9 @@ public final class Libc {
      */
     public static int ioctlNoErrno(int fd, long request, long arg) {
         try {
-            return (int) (long) SYSCALL_NO_ERRNO.H.invokeExact((long) LibcHeaders.SYS_ioctl(), (long) fd, request, arg, 0L,
-                    0L, 0L);
+            long r = (long) SYSCALL_NO_ERRNO.H.invokeExact((long) LibcHeaders.SYS_ioctl(), (long) fd, request, arg,
+                    0L, 0L, 0L);
+            return (int) r;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -177,7 +178,7 @@ public final class Libc {
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) check(syscall(LibcHeaders.SYS_openat(), LibcHeaders.AT_FDCWD(),
-                    arena.allocateFrom(path).address(), flags, mode), "open " + path);
+                    address(arena.allocateFrom(path)), flags, mode), "open " + path);
         }
     }
 
