@@ -35,12 +35,13 @@ qemu_run() {
     -kernel "$guest" -append "$3" </dev/null 2>&1 || true
 }
 mbps() { sed -n 's/^bench: MBps=\([0-9.]*\).*/\1/p' | head -n 1; }
-median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+median() { local m; m=$(minmedmax | cut -d' ' -f2); echo "${m:-n/a}"; }
 # ratios KVMJ_FILE QEMU_FILE -> "min / median / max" of kvmj/QEMU taken run by run (the two ran back to back)
 ratios() {
-  paste -d' ' "$1" "$2" | awk '$1 > 0 && $2 > 0 { printf "%.4f\n", $1 / $2 }' | sort -n \
-    | awk '{v[NR]=$1} END {if (NR == 0) {print "n/a"; exit} m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2;
-                           printf "%.2f / %.2f / %.2f\n", v[1], m, v[NR]}'
+  local r
+  r=$(paste -d' ' "$1" "$2" | awk '$1 > 0 && $2 > 0 { printf "%.4f\n", $1 / $2 }' | minmedmax \
+    | awk '{printf "%.2f / %.2f / %.2f", $1, $2, $3}')
+  echo "${r:-n/a}"
 }
 
 echo

@@ -39,7 +39,7 @@ wall_us() {
   echo "$(( (end - start) / 1000 ))"
 }
 # stats FILE -> "min median max"
-stats() { sort -g "$1" | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print v[1], m, v[NR]}'; }
+stats() { minmedmax < "$1"; }
 median() { stats "$1" | awk '{print $2}'; }
 # per_pair A B -> one ns/exit per run: (A_i - B_i) microseconds / exits
 per_pair() { paste "$1" "$2" | awk -v n=$exits '{printf "%.1f\n", ($1 - $2) * 1000 / n}'; }

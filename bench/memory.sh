@@ -93,7 +93,9 @@ run_jvm() {
 }
 
 # summary FILE COL -> "median sum" (KiB)
-summary() { cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR]=$1; s+=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print m, s}'; }
+summary() {
+  echo "$(cut -d' ' -f"$2" "$1" | minmedmax | cut -d' ' -f2) $(cut -d' ' -f"$2" "$1" | awk '{s += $1} END {print s}')"
+}
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
@@ -115,8 +117,7 @@ cat "$work"/qemu1.? > "$work/qemu1"
 row() { echo "| $1 | $2 | $(mib "$3") | $(mib "$4") | $(ratio "$3" "$4") |"; }
 # spread FILE COL -> "min / median / max" in MiB; median FILE COL -> KiB
 spread() {
-  cut -d' ' -f"$2" "$1" | sort -n \
-    | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.1f / %.1f / %.1f", v[1]/1024, m/1024, v[NR]/1024}'
+  cut -d' ' -f"$2" "$1" | minmedmax | awk '{printf "%.1f / %.1f / %.1f", $1 / 1024, $2 / 1024, $3 / 1024}'
 }
 median() { summary "$1" "$2" | cut -d' ' -f1; }
 # row_spread LABEL MEASURE NAME COL: min / median / max over the processes of kvmj NAME and qemu NAME, ratio of medians

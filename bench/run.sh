@@ -22,7 +22,7 @@ measure() {
 }
 
 # stats FILE COLUMN -> "min median max"
-stats() { cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print v[1], m, v[NR]}'; }
+stats() { cut -d' ' -f"$2" "$1" | minmedmax; }
 
 # scenario NAME KERNEL CMDLINE: alternates kvmj and QEMU, writes $work/NAME.{kvmj,qemu}
 work=$(mktemp -d)
@@ -46,8 +46,7 @@ scenario exits100k "$guests/exits.elf" "count=100000 mmio=0"
 # back), so a drift in the machine's speed during the benchmark cancels out.
 ratios() {
   paste -d' ' <(cut -d' ' -f"$2" "$work/$1.kvmj") <(cut -d' ' -f"$2" "$work/$1.qemu") \
-    | awk '{ printf "%.4f\n", $1 / $2 }' | sort -n \
-    | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f %.2f %.2f\n", v[1], m, v[NR]}'
+    | awk '{ printf "%.4f\n", $1 / $2 }' | minmedmax | awk '{printf "%.2f %.2f %.2f\n", $1, $2, $3}'
 }
 row() { # label file column
   read -r kmin kmed kmax < <(stats "$work/$2.kvmj" "$3")
