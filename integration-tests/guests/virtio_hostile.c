@@ -169,6 +169,23 @@ static struct result not_ready_result(void)
     return r;
 }
 
+/* A read request at t[0..2]: header, data (device-writable, addr/len as given), status. */
+static void put_read(volatile struct virtq_desc *t, uint64_t addr, uint32_t len)
+{
+    set_hdr(BLK_T_IN, 0);
+    put_desc(t, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
+    put_desc(t, 1, addr, len, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+    put_desc(t, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
+}
+
+/* That read on the blk queue, published; what the device made of it. */
+static struct result read_request(uint64_t addr, uint32_t len)
+{
+    put_read(bq.desc, addr, len);
+    publish(&bq, 0);
+    return observe(&bq, status);
+}
+
 /* ------------------------------------------------------------------ blk cases */
 /* Each builds its request on a freshly initialized queue (bq, size qsize) and returns the outcome
  * plus the set of acceptable kinds in *accept. Descriptor 0 is the head unless noted. */
@@ -176,34 +193,19 @@ static struct result not_ready_result(void)
 static struct result c_addr_outside_ram(uint32_t *accept)
 {
     *accept = A_SPEC;
-    set_hdr(BLK_T_IN, 0);
-    put_desc(bq.desc, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(bq.desc, 1, BAD_ADDR, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(bq.desc, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
-    publish(&bq, 0);
-    return observe(&bq, status);
+    return read_request(BAD_ADDR, 512);
 }
 
 static struct result c_len_wraps(uint32_t *accept)
 {
     *accept = A_SPEC;
-    set_hdr(BLK_T_IN, 0);
-    put_desc(bq.desc, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(bq.desc, 1, 0xffffffffffffff00UL, 0x200, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(bq.desc, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
-    publish(&bq, 0);
-    return observe(&bq, status);
+    return read_request(0xffffffffffffff00UL, 0x200);
 }
 
 static struct result c_len_beyond_ram(uint32_t *accept)
 {
     *accept = A_SPEC;
-    set_hdr(BLK_T_IN, 0);
-    put_desc(bq.desc, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(bq.desc, 1, (uint64_t)data, 0xfffffe00u, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(bq.desc, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
-    publish(&bq, 0);
-    return observe(&bq, status);
+    return read_request((uint64_t)data, 0xfffffe00u);
 }
 
 static struct result c_desc_loop(uint32_t *accept)
@@ -244,10 +246,7 @@ static struct result c_chain_too_long(uint32_t *accept)
 
 static void valid_table(struct virtq_desc *t)
 {
-    set_hdr(BLK_T_IN, 0);
-    put_desc(t, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(t, 1, (uint64_t)data, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(t, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
+    put_read(t, (uint64_t)data, 512);
 }
 
 static struct result c_indirect_bad_len(uint32_t *accept)
@@ -368,12 +367,7 @@ static struct result c_no_writable(uint32_t *accept)
 static struct result c_data_not_sector_multiple(uint32_t *accept)
 {
     *accept = A_SPEC;
-    set_hdr(BLK_T_IN, 0);
-    put_desc(bq.desc, 0, (uint64_t)hdr, sizeof *hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(bq.desc, 1, (uint64_t)data, 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(bq.desc, 2, (uint64_t)status, 1, VIRTQ_DESC_F_WRITE, 0);
-    publish(&bq, 0);
-    return observe(&bq, status);
+    return read_request((uint64_t)data, 100);
 }
 
 static struct result c_head_out_of_range(uint32_t *accept)
