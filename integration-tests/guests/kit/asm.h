@@ -35,6 +35,24 @@
 #ifdef __ASSEMBLER__
 /* XEN_ELFNOTE_PHYS32_ENTRY (type 18, name "Xen"): where a PVH loader enters the guest, in 32-bit protected
  * mode. The descriptor is 8 bytes like Linux's _ASM_PTR: QEMU reads a size_t there. */
+/* From 32-bit protected mode with a GDT loaded: PAE, CR3 = pml4, EFER.LME, paging on (compatibility mode
+ * until the far jump), then a far jump to 64-bit code at target. Clobbers eax, ecx, edx. */
+.macro ENTER_LONG_MODE target
+        mov     %cr4, %eax
+        or      $CR4_PAE, %eax
+        mov     %eax, %cr4
+        mov     $pml4, %eax
+        mov     %eax, %cr3
+        mov     $MSR_EFER, %ecx
+        rdmsr
+        or      $EFER_LME, %eax
+        wrmsr
+        mov     %cr0, %eax
+        or      $(CR0_PG | CR0_PE), %eax
+        mov     %eax, %cr0
+        ljmp    $SEL_CODE64, $\target
+.endm
+
 .macro PVH_ENTRY_NOTE entry
         .pushsection .note.pvh, "a"
         .balign 4

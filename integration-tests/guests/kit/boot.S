@@ -52,22 +52,7 @@ pvh_start:
         jnz     2b
 
         lgdt    gdt_ptr
-        /* PAE */
-        mov     %cr4, %eax
-        or      $CR4_PAE, %eax
-        mov     %eax, %cr4
-        mov     $pml4, %eax
-        mov     %eax, %cr3
-        /* EFER.LME */
-        mov     $MSR_EFER, %ecx
-        rdmsr
-        or      $EFER_LME, %eax
-        wrmsr
-        /* Paging on -> long mode (compatibility until the far jump). */
-        mov     %cr0, %eax
-        or      $(CR0_PG | CR0_PE), %eax
-        mov     %eax, %cr0
-        ljmp    $SEL_CODE64, $long_mode_entry
+        ENTER_LONG_MODE long_mode_entry
 
         .code64
 long_mode_entry:

@@ -28,19 +28,7 @@ tramp32:
         mov     %eax, %ds
         mov     %eax, %es
         mov     %eax, %ss
-        mov     %cr4, %eax
-        or      $CR4_PAE, %eax
-        mov     %eax, %cr4
-        mov     $pml4, %eax
-        mov     %eax, %cr3
-        mov     $MSR_EFER, %ecx
-        rdmsr
-        or      $EFER_LME, %eax
-        wrmsr
-        mov     %cr0, %eax
-        or      $(CR0_PG | CR0_PE), %eax
-        mov     %eax, %cr0
-        ljmp    $SEL_CODE64, $ap_entry64
+        ENTER_LONG_MODE ap_entry64
 
         .balign 8
 tramp_gdt_ptr:
