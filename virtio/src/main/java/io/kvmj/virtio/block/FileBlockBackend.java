@@ -40,6 +40,22 @@ public final class FileBlockBackend implements BlockBackend {
         return direct && ((offset | buf.address() | buf.byteSize()) & (DIRECT_ALIGNMENT - 1)) != 0;
     }
 
+    /** The file's aligned blocks from {@code start}, in an aligned buffer: what O_DIRECT can transfer. */
+    private record Bounce(long start, MemorySegment blocks) {
+        MemorySegment window(long offset, long length) {
+            return blocks.asSlice(offset - start, length);
+        }
+    }
+
+    /** Reads the aligned blocks that cover [offset, offset + length). */
+    private Bounce readBlocks(Arena arena, long offset, long length) {
+        long start = offset & -DIRECT_ALIGNMENT;
+        long end = (offset + length + DIRECT_ALIGNMENT - 1) & -DIRECT_ALIGNMENT;
+        MemorySegment blocks = arena.allocate(end - start, DIRECT_ALIGNMENT);
+        file.read(start, blocks);
+        return new Bounce(start, blocks);
+    }
+
     @Override
     public void read(long offset, MemorySegment into) {
         if (!needsBounce(offset, into)) {
@@ -47,11 +63,7 @@ public final class FileBlockBackend implements BlockBackend {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            long start = offset & -DIRECT_ALIGNMENT;
-            long end = (offset + into.byteSize() + DIRECT_ALIGNMENT - 1) & -DIRECT_ALIGNMENT;
-            MemorySegment bounce = arena.allocate(end - start, DIRECT_ALIGNMENT);
-            file.read(start, bounce);
-            into.copyFrom(bounce.asSlice(offset - start, into.byteSize()));
+            into.copyFrom(readBlocks(arena, offset, into.byteSize()).window(offset, into.byteSize()));
         }
     }
 
@@ -62,12 +74,10 @@ public final class FileBlockBackend implements BlockBackend {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            long start = offset & -DIRECT_ALIGNMENT;
-            long end = (offset + from.byteSize() + DIRECT_ALIGNMENT - 1) & -DIRECT_ALIGNMENT;
-            MemorySegment bounce = arena.allocate(end - start, DIRECT_ALIGNMENT);
-            file.read(start, bounce); // read-modify-write of the partial blocks at either end
-            bounce.asSlice(offset - start, from.byteSize()).copyFrom(from);
-            file.write(start, bounce);
+            // Read-modify-write of the partial blocks at either end.
+            Bounce bounce = readBlocks(arena, offset, from.byteSize());
+            bounce.window(offset, from.byteSize()).copyFrom(from);
+            file.write(bounce.start(), bounce.blocks());
         }
     }
 
