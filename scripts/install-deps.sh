@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kvmj's build and tests use, only when something is missing.
-# (The Linux conformance test fetches Debian's kernel with apt-get download on its own.)
 #   scripts/install-deps.sh            build and tests
 #   scripts/install-deps.sh --bench    also what bench/ uses (jq and python3 read JFR and JMH output)
+# Tests: gcc/make build the test guests; QEMU is the reference VMM and, with its virtiofsd, the nested machine
+# (scripts/nested-kvm.sh); busybox-static, cpio, e2fsprogs and lz4 build the Linux guests' initramfs and disk
+# images and unpack Debian's kernel; iasl disassembles our ACPI tables.
 set -euo pipefail
 need=()
 command -v gcc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-command -v iasl >/dev/null || need+=(acpica-tools)   # disassembles our ACPI tables in their tests
+[ -x /usr/lib/qemu/virtiofsd ] || need+=(qemu-system-common)
+command -v iasl >/dev/null || need+=(acpica-tools)
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
+{ command -v mke2fs && command -v debugfs; } >/dev/null || need+=(e2fsprogs)
+command -v lz4 >/dev/null || need+=(lz4)
 if [ "${1:-}" = --bench ]; then
   command -v jq >/dev/null || need+=(jq)
   command -v python3 >/dev/null || need+=(python3)

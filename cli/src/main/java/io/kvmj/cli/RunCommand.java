@@ -4,6 +4,7 @@ import io.kvmj.config.ConfigException;
 import io.kvmj.config.ConfigLoader;
 import io.kvmj.config.MemorySize;
 import io.kvmj.config.VmConfig;
+import io.kvmj.kvm.Kvm;
 import io.kvmj.kvm.KvmUnavailableException;
 import io.kvmj.sys.RawTerminal;
 import io.kvmj.sys.SyscallException;
@@ -15,6 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -126,7 +128,9 @@ final class RunCommand implements Callable<Integer> {
             }
         } catch (BootException | IllegalArgumentException | java.io.UncheckedIOException e) {
             return fail(ExitCodes.USAGE, e.getMessage());
-        } catch (KvmUnavailableException | SyscallException e) {
+        } catch (KvmUnavailableException e) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage() + nestedMachineHint());
+        } catch (SyscallException e) {
             return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -162,6 +166,13 @@ final class RunCommand implements Callable<Integer> {
                 // the hook is running: the JVM exits with 128 + signal once it returns
             }
         }
+    }
+
+    /** Where the host has no KVM at all, the project's emulated machine is the way to try kvmj anyway. */
+    private static String nestedMachineHint() {
+        return Files.exists(Path.of(Kvm.DEVICE)) ? ""
+                : "; to try kvmj anyway, run it in an emulated machine that has KVM, from kvmj's source tree: "
+                + "scripts/nested-kvm.sh ./kvmj run ...";
     }
 
     private static int exitCode(VmExitReason reason) {

@@ -1,6 +1,7 @@
 package io.kvmj.it;
 
 import io.kvmj.virtio.mmio.VirtioMmioDevices;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The acpi guest walks the tables the VMM gives it (checksums, FADT, DSDT devices, MADT CPUs) and powers off
  * through the FADT's sleep register; on kvmj and on QEMU microvm with ACPI.
  */
+@Tag("kvm")
 class AcpiGuestTest {
     private static void assertPassedAndPoweredOff(GuestRun run) {
         assertEquals(0, run.status(), run.toString());

@@ -1,25 +1,22 @@
 package io.kvmj.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The kvmj command as a user runs it: a separate process, exit statuses, and one-line errors. */
+/** The kvmj command running guests as a user runs it: a separate process, exit statuses, one-line errors. */
+@Tag("kvm")
 class CliTest {
     @TempDir
     static Path dir;
@@ -87,68 +84,6 @@ class CliTest {
         assertTrue(Files.readString(log).contains("Hello from the kvmj test guest!"));
     }
 
-    static Stream<Arguments> badInvocations() throws IOException {
-        Path notElf = Files.writeString(dir.resolve("not-a-kernel"), "just text, not an ELF file\n".repeat(10));
-        Path config = dir.resolve("c.json");
-        return Stream.of(
-                Arguments.of(new String[] {"run"}, "--config FILE"),
-                Arguments.of(new String[] {"run", "--kernel", "/nonexistent/vmlinux"}, "file not found"),
-                Arguments.of(new String[] {"run", "--kernel", notElf.toString()}, "not a kernel: neither an ELF vmlinux nor a bzImage"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--mem", "0"}, "memory size"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--mem", "lots"}, "memory size"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--cpus", "0"}, "vcpu_count"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--cpus", "two"}, "--cpus"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--debug-exit=port"}, "--debug-exit"),
-                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--bogus"}, "--bogus"),
-                Arguments.of(new String[] {"run", "--config", config.toString(), "--cpus", "2"}, "cannot be combined"),
-                Arguments.of(new String[] {"run", "--config", "/nonexistent.json"}, "/nonexistent.json"),
-                Arguments.of(new String[] {"run", "/nonexistent.json"}, "/nonexistent.json"),
-                Arguments.of(new String[] {"run", "a.json", "--config", "b.json"}, "either CONFIG or --config"),
-                Arguments.of(new String[] {"frobnicate"}, "frobnicate"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badInvocations")
-    void badFlagsGiveUsageStatusAndAClearMessage(String[] args, String expected) throws Exception {
-        GuestRun run = Kvmj.cli(args);
-        assertEquals(2, run.status(), run.toString());
-        assertTrue(run.stderr().contains(expected), "stderr should mention '" + expected + "': " + run.stderr());
-        assertFalse(run.stderr().contains("Exception"), "no stack trace: " + run.stderr());
-    }
-
-    static Stream<Arguments> badConfigs() {
-        String kernel = "\"kernel_image_path\": \"" + (hello == null ? "x" : hello) + "\"";
-        return Stream.of(
-                Arguments.of("{", "malformed JSON"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}}", "machine-config"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 1, "
-                        + "\"mem_size_mib\": 0}}", "machine-config.mem_size_mib"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": \"1\", "
-                        + "\"mem_size_mib\": 64}}", "machine-config.vcpu_count"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpus\": 1, "
-                        + "\"mem_size_mib\": 64}}", "unknown key \"vcpus\""),
-                Arguments.of("{\"boot-source\": {\"kernel_image_path\": \"missing.elf\"}, \"machine-config\": "
-                        + "{\"vcpu_count\": 1, \"mem_size_mib\": 64}}", "boot-source.kernel_image_path"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 1, "
-                        + "\"mem_size_mib\": 64}, \"debug-exit\": {\"iobase\": 70000}}", "debug-exit.iobase"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 1, "
-                        + "\"mem_size_mib\": 64}, \"drives\": [{\"drive_id\": \"root\"}]}", "drives"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badConfigs")
-    void badConfigFilesFailRunAndValidateWithOneLine(String json, String expected) throws Exception {
-        Path config = Files.writeString(Files.createTempFile(dir, "bad", ".json"), json);
-        for (String command : new String[] {"run", "validate"}) {
-            GuestRun run = command.equals("run") ? Kvmj.cli("run", "--config", config.toString())
-                    : Kvmj.cli("validate", config.toString());
-            assertEquals(2, run.status(), command + ": " + run);
-            String err = run.stderr().strip();
-            assertTrue(err.contains(expected), command + " should mention '" + expected + "': " + err);
-            assertEquals(1, err.lines().count(), "one line: " + err);
-        }
-    }
-
     @Test
     void debugExitPortThatOverlapsCom1IsAUsageError() throws Exception {
         Environment.requireKvm();
@@ -177,19 +112,5 @@ class CliTest {
         } finally {
             p.destroyForcibly();
         }
-    }
-
-    @Test
-    void validateAcceptsTheExample() throws Exception {
-        GuestRun run = Kvmj.cli("validate", Environment.EXAMPLES.resolve("hello.json").toString());
-        assertEquals(0, run.status(), run.toString());
-    }
-
-    @Test
-    void versionAndHelp() throws Exception {
-        assertTrue(Kvmj.cli("--version").serial().startsWith("kvmj "));
-        GuestRun help = Kvmj.cli("run", "--help");
-        assertEquals(0, help.status());
-        assertTrue(help.serial().contains("--debug-exit"));
     }
 }

@@ -1,5 +1,6 @@
 package io.kvmj.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Host stdin reaches the guest's COM1 receiver. */
+@Tag("kvm")
 class ConsoleInputTest {
     @Test
     void stdinLineIsEchoedByTheGuest() throws Exception {

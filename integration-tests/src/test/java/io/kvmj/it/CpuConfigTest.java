@@ -1,5 +1,6 @@
 package io.kvmj.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a guest's CPUID shows: per-vCPU topology, and a Firecracker-style custom CPU template from the config. */
+@Tag("kvm")
 class CpuConfigTest {
     private static final Pattern CPUID = Pattern.compile(
             "cpuid: leaf=0x[0-9a-f]+ subleaf=0x[0-9a-f]+ eax=0x([0-9a-f]{8}) ebx=0x([0-9a-f]{8}) ecx=0x([0-9a-f]{8})");

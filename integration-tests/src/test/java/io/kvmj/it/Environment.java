@@ -12,6 +12,8 @@ import java.nio.file.Path;
  */
 final class Environment {
     static final Path KVM = Path.of("/dev/kvm");
+    /** Present when the host's KVM is PVM-based. */
+    static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
     static final Path GUESTS = Path.of("target", "guests").toAbsolutePath();
     static final Path CLI_JAR = Path.of("..", "cli", "target", "kvmj-cli.jar").toAbsolutePath().normalize();
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
@@ -34,7 +36,21 @@ final class Environment {
     }
 
     static void requireKvm() {
-        require(Files.isReadable(KVM) && Files.isWritable(KVM), KVM + " (read/write)");
+        require(kvmUsable(), KVM + " (read/write)");
+    }
+
+    private static boolean kvmUsable() {
+        return Files.isReadable(KVM) && Files.isWritable(KVM);
+    }
+
+    /**
+     * A KVM that runs Linux to user space: any but a PVM-based one (guest CPL0 code emulated there, and Linux
+     * stops before user space, see shared/docs/host-kvm.md). scripts/test.sh runs the tests that need it in
+     * the nested machine (scripts/nested-kvm.sh) on hosts without one.
+     */
+    static void requireLinuxUserSpace() {
+        require(kvmUsable() && !Files.isDirectory(PVM_MODULE),
+                KVM + " on hardware virtualization (not PVM; scripts/nested-kvm.sh gives one)");
     }
 
     static Path qemu() {

@@ -1,11 +1,13 @@
 package io.kvmj.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guests that misbehave: the VMM reports a failure in one line, or keeps running, but never crashes. */
+@Tag("kvm")
 class HostileGuestTest {
     @Test
     void tripleFaultIsAVmmFailureWithTheReason() throws Exception {

@@ -2,6 +2,7 @@ package io.kvmj.it;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the command line. On this project's PVM hosts the kernel runs emulated and stops long before user space
  * (see shared/docs/host-kvm.md), so the test waits for those lines only, then stops the VM.
  */
+@Tag("kvm")
 class LinuxBootConformanceTest {
     private static final long MEM_MIB = 512;
     private static final long TIMEOUT_SECONDS = 300;
@@ -40,8 +42,9 @@ class LinuxBootConformanceTest {
 
     private static Path kernel() throws IOException, InterruptedException {
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "kvmj", "debian-kernel");
-        Process p = new ProcessBuilder("bash", Path.of("fetch-debian-kernel.sh").toAbsolutePath().toString(),
-                cache.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path fetch = Path.of("..", "scripts", "fetch-debian-kernel.sh").toAbsolutePath();
+        Process p = new ProcessBuilder("bash", fetch.toString(), cache.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         boolean ok = p.waitFor() == 0 && !out.isEmpty() && Files.isRegularFile(Path.of(out));
         if (Environment.ci()) {

@@ -25,6 +25,7 @@ final class Qemu {
      */
     static GuestRun run(Path guest, String cmdline, long memMib, int cpus, boolean acpi, List<String> deviceArgs)
             throws IOException, InterruptedException {
+        Environment.requireKvm(); // -accel kvm
         List<String> command = new ArrayList<>(List.of(Environment.qemu().toString(),
                 "-M", acpi ? "microvm,acpi=on" : "microvm,acpi=off", "-accel", "kvm",
                 "-cpu", "host,-cx16,-xsave,-arch-capabilities",

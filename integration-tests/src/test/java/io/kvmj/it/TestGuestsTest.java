@@ -1,5 +1,6 @@
 package io.kvmj.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every test guest on kvmj and on QEMU microvm (the reference): same binary, same command line, same
  * expectations. A guest that fails on QEMU is a broken guest; one that fails only on kvmj is a kvmj bug.
  */
+@Tag("kvm")
 class TestGuestsTest {
     /** A guest run: what to boot and what its serial output must show besides "# pass N fail 0". */
     record Case(String guest, String cmdline, long memMib, int cpus, List<String> expected) {

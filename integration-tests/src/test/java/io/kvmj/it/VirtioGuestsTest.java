@@ -2,6 +2,7 @@ package io.kvmj.it;
 
 import io.kvmj.virtio.mmio.VirtioMmioDevices;
 import io.kvmj.vmm.devices.DeviceSetup;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The virtio test guests (their own minimal virtio-mmio drivers) against kvmj's virtio-blk and virtio-rng,
  * and against QEMU microvm's as the reference. Disk contents are verified from the host afterwards.
  */
+@Tag("kvm")
 class VirtioGuestsTest {
     private static final long DISK_BYTES = 16 << 20;
     private static final long SECTORS = 512;

@@ -6,6 +6,7 @@ import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.VmSpec;
 import io.kvmj.vmm.arch.x86.CpuTemplate;
 import io.kvmj.vmm.vcpu.Vcpu;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** Pausing, resuming and stopping a running guest from the host, and releasing every fd afterwards. */
+@Tag("kvm")
 class VmLifecycleTest {
     private static long openFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -6,6 +6,7 @@ import io.kvmj.sys.Libc;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,7 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The typed layer against the real /dev/kvm (skipped without it, failed without it under CI=true). */
+/**
+ * The typed layer against the real /dev/kvm (skipped without it, failed without it under CI=true). Tagged "kvm":
+ * scripts/test.sh runs it where a KVM is, in the nested machine on hosts without one.
+ */
+@Tag("kvm")
 class KvmTest {
     @BeforeEach
     void requireKvm() {

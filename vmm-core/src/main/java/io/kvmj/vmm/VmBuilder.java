@@ -21,10 +21,13 @@ import io.kvmj.vmm.devices.acpi.AcpiPowerDevice;
 import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
 import io.kvmj.vmm.boot.GuestLoader;
+import io.kvmj.vmm.boot.bzimage.KernelFormat;
 import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.legacy.DebugExit;
 import io.kvmj.vmm.devices.legacy.I8042;
+import io.kvmj.vmm.devices.legacy.ResetControl;
+import io.kvmj.vmm.devices.legacy.ResetVector;
 import io.kvmj.vmm.devices.legacy.Serial;
 import io.kvmj.vmm.memory.GuestRamLayout;
 import io.kvmj.vmm.memory.MmapGuestMemory;
@@ -44,6 +47,8 @@ public final class VmBuilder {
     }
 
     public static Vm build(VmSpec spec) {
+        // Before KVM: a file that is no kernel is the user's error, reported as such on any host.
+        KernelFormat format = KernelFormat.detect(spec.kernel());
         List<AutoCloseable> built = new ArrayList<>();
         try {
             Kvm kvm = track(built, Kvm.open());
@@ -64,11 +69,12 @@ public final class VmBuilder {
             spec.devices().forEach(d -> d.attach(devices, memory));
             startHooks.add(devices::start);
             long rsdp = describeDevices(spec, devices, memory, holder);
+            ResetVector.write(memory);
             // With ACPI the DSDT announces the virtio devices; listing them on the command line as well would
             // make Linux probe each twice (as QEMU's microvm does, the command line is for ACPI-less guests).
             List<String> cmdlineEntries = spec.acpi() ? List.of()
                     : devices.virtioSlots().stream().map(DeviceManager.MmioSlot::virtioCmdlineEntry).toList();
-            BootEntry boot = GuestLoader.load(memory, spec.kernel(), spec.initrd(),
+            BootEntry boot = GuestLoader.load(memory, spec.kernel(), format, spec.initrd(),
                     kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
@@ -142,12 +148,16 @@ public final class VmBuilder {
         return b.toString();
     }
 
-    /** Attaches COM1, the i8042 and the optional debug-exit port; returns what must start with the VM. */
+    /**
+     * Attaches COM1, the i8042, the reset control port and the optional debug-exit port; returns what must start
+     * with the VM.
+     */
     private static List<Runnable> attachLegacyDevices(VmSpec spec, DeviceManager devices, VmHolder holder) {
         OutputStream out = spec.serialOutput() != null ? spec.serialOutput() : OutputStream.nullOutputStream();
         Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
         devices.attachPio(serial, Serial.COM1_PORT, Serial.PORT_COUNT);
         devices.attachPio(new I8042(holder::requestStop), I8042.BASE_PORT, I8042.PORT_COUNT);
+        devices.attachPio(new ResetControl(holder::requestStop), ResetControl.PORT, ResetControl.PORT_COUNT);
         if (spec.debugExitPort() != VmSpec.NO_DEBUG_EXIT) {
             devices.attachPio(new DebugExit(holder::requestStop), spec.debugExitPort(), DebugExit.PORT_COUNT);
         }

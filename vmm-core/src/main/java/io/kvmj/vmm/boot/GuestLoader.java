@@ -21,11 +21,13 @@ public final class GuestLoader {
     }
 
     /**
+     * @param format   what {@link KernelFormat#detect(Path)} said of {@code kernel}
      * @param initrd   null for none
      * @param acpiRsdp guest address of the ACPI RSDP, or 0 when the VM has no ACPI tables
      */
-    public static BootEntry load(GuestMemory memory, Path kernel, Path initrd, String cmdline, long acpiRsdp) {
-        return switch (KernelFormat.detect(kernel)) {
+    public static BootEntry load(GuestMemory memory, Path kernel, KernelFormat format, Path initrd, String cmdline,
+                                 long acpiRsdp) {
+        return switch (format) {
             case ELF -> loadPvh(memory, kernel, initrd, cmdline, acpiRsdp);
             case BZIMAGE -> loadBzImage(memory, kernel, initrd, cmdline, acpiRsdp);
         };

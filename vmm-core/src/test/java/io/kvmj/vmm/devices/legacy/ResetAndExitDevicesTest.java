@@ -33,4 +33,15 @@ class ResetAndExitDevicesTest {
         dev.write(4, 1, 0xfe);
         assertEquals(List.of(new VmExitReason.Reset("i8042 reset")), stops);
     }
+
+    @Test
+    void resetControlResetsOnlyWithTheResetCpuBitAndReadsBackTheRest() {
+        ResetControl dev = new ResetControl(stops::add);
+        dev.write(0, 1, 0x02); // system-reset select alone: Linux writes it first, then adds the CPU bit
+        assertEquals(List.of(), stops);
+        assertEquals(0x02, dev.read(0, 1));
+        dev.write(0, 1, ResetControl.HARD_RESET);
+        assertEquals(List.of(new VmExitReason.Reset("port 0xcf9 reset")), stops);
+        assertEquals(0x02, dev.read(0, 1), "the reset-CPU bit clears itself");
+    }
 }

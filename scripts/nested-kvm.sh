@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Runs one command in a machine that has a real /dev/kvm, on any host: QEMU's TCG emulator with an emulated AMD
+# CPU that has SVM and nested paging, booting Debian's stock cloud kernel with kvm and kvm-amd loaded. The host's
+# whole filesystem is the machine's root (virtio-fs through QEMU's virtiofsd): the command runs as root in the
+# current directory with the current environment, on the host's own files, and what it writes lands on the host.
+# /tmp, /dev and /proc are the machine's own. See shared/docs/nested-kvm.md for why these QEMU settings.
+#
+#   scripts/nested-kvm.sh [--timeout SECONDS] [--mem MIB] [--cpus N] [--] COMMAND [ARGS...]
+#
+# Prints the command's stdout and stderr on this script's, and exits with the command's status; 124 when the
+# command did not finish in time (default 3600 s), 125 when the machine itself failed (QEMU or the kernel
+# missing, no status reported: the machine's console is then printed). Everything in there runs 10-30x slower
+# than natively. No QEMU or virtiofsd outlives this script.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+timeout_s=3600 mem_mib=6144 cpus=2
+fail() { echo "kvmj nested: $*" >&2; exit 125; }
+usage() { sed -n '8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 125; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --timeout) timeout_s=${2:?}; shift 2 ;;
+    --mem) mem_mib=${2:?}; shift 2 ;;
+    --cpus) cpus=${2:?}; shift 2 ;;
+    --) shift; break ;;
+    -h|--help) usage ;;
+    -*) echo "kvmj nested: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || usage
+for n in "$timeout_s" "$mem_mib" "$cpus"; do [[ $n =~ ^[1-9][0-9]*$ ]] || fail "not a positive number: $n"; done
+
+qemu=$(command -v qemu-system-x86_64 || true)
+virtiofsd=${KVMJ_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
+[ -n "$qemu" ] || fail "qemu-system-x86_64 is missing (apt-get install qemu-system-x86, or scripts/install-deps.sh)"
+[ -x "$virtiofsd" ] || fail "$virtiofsd is missing (Debian's qemu-system-common has it)"
+busybox=/bin/busybox   # the initramfs has no libc: ldd must call it static
+[ -x "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || fail "a static busybox is missing (apt-get install busybox-static)"
+kernel=$("$root/scripts/fetch-debian-kernel.sh") || fail "Debian's cloud kernel could not be fetched (scripts/fetch-debian-kernel.sh)"
+version=${kernel##*/vmlinuz-}
+modules=$(dirname "$(dirname "$kernel")")/lib/modules/$version
+
+# The run's files live on the host filesystem the machine shares (not under /tmp, which is the machine's own).
+runs=${KVMJ_CACHE:-$HOME/.cache/kvmj}/nested
+mkdir -p "$runs"
+work=$(mktemp -d "$runs/run.XXXXXX")
+qemu_pid="" vfs_pid="" tail_pids=()
+cleanup() {
+  local pid
+  for pid in $qemu_pid $vfs_pid; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in $qemu_pid $vfs_pid; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${tail_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The initramfs: busybox, kvm/kvm-amd and virtio-fs with their dependencies (busybox depmod/modprobe resolve
+# them from the modules' own depends= lines), and an init that mounts the host and runs the job in a chroot.
+initramfs=$work/initramfs
+mkdir -p "$initramfs"/{bin,dev,proc,sys,host,lib/modules/"$version"}
+cp "$busybox" "$initramfs/bin/busybox"
+(cd "$modules" && cp --parents kernel/virt/lib/irqbypass.ko kernel/arch/x86/kvm/kvm.ko kernel/arch/x86/kvm/kvm-amd.ko \
+  kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio_pci.ko \
+  kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio_pci_legacy_dev.ko \
+  kernel/fs/fuse/fuse.ko kernel/fs/fuse/virtiofs.ko "$initramfs/lib/modules/$version/")
+cat > "$initramfs/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /dev
+depmod && modprobe kvm-amd && modprobe -a virtio_pci virtiofs || echo "kvmj-nested: module load failed"
+[ -c /dev/kvm ] || echo "kvmj-nested: no /dev/kvm"
+# The virtio-fs device may still be probing: its tag appears a little after the module loads.
+for i in $(seq 50); do mount -t virtiofs host /host 2>/dev/null && break; sleep 0.1; done
+[ -d /host/proc ] || { echo "kvmj-nested: mounting the host failed"; mount -t virtiofs host /host; dmesg | tail -n 20; }
+for m in "proc proc /host/proc" "sysfs sys /host/sys" "devtmpfs dev /host/dev" "tmpfs tmp /host/tmp"; do
+  mount -t $m
+done
+mkdir -p /host/dev/pts /host/dev/shm
+mount -t devpts devpts /host/dev/pts && mount -t tmpfs shm /host/dev/shm
+job=$(sed -n 's/.*kvmj.job=\([^ ]*\).*/\1/p' /proc/cmdline)
+chroot /host /bin/bash "$job"
+sync
+poweroff -f
+EOF
+chmod +x "$initramfs/init"
+(cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.img"
+
+# The job: this shell's directory and exported environment, then the command; status written last.
+{
+  echo "set +e"
+  export -p | grep -Ev '^declare -x (OLDPWD|PWD|SHLVL|_)='
+  printf 'cd %q || exit 125\n' "$PWD"
+  printf '%q ' "$@"
+  printf '</dev/null >%q 2>%q\n' "$work/stdout" "$work/stderr"
+  printf 'echo $? > %q\n' "$work/status.tmp"
+  printf 'mv %q %q\n' "$work/status.tmp" "$work/status"
+} > "$work/job.sh"
+: > "$work/stdout"
+: > "$work/stderr"
+
+"$virtiofsd" --socket-path="$work/vfs.sock" -o source=/ -o cache=always -o sandbox=chroot \
+  >"$work/virtiofsd.log" 2>&1 &
+vfs_pid=$!
+for _ in $(seq 100); do [ -S "$work/vfs.sock" ] && break; sleep 0.05; done
+[ -S "$work/vfs.sock" ] || { cat "$work/virtiofsd.log" >&2; fail "virtiofsd did not start"; }
+
+# AVX off (JIT-compiled code crashed at random with it) and XSAVE off (Linux guests' signal frames broke with
+# it); one host thread for all emulated CPUs (multi-threaded TCG crashed JVMs at JIT-compiled method entries).
+"$qemu" -accel tcg,thread=single -M q35 -cpu EPYC-Rome,+svm,+npt,-avx,-avx2,-fma,-f16c,-xsave \
+  -smp "$cpus" -m "${mem_mib}M" -object memory-backend-memfd,id=mem,size="${mem_mib}M",share=on -numa node,memdev=mem \
+  -chardev socket,id=vfs,path="$work/vfs.sock" -device vhost-user-fs-pci,queue-size=1024,chardev=vfs,tag=host \
+  -nodefaults -no-user-config -display none -no-reboot -serial file:"$work/console.log" \
+  -kernel "$kernel" -initrd "$work/initrd.img" \
+  -append "console=ttyS0 quiet panic=-1 rdinit=/init kvmj.job=$work/job.sh" \
+  >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+tail -n +1 -F -s 0.2 "$work/stdout" 2>/dev/null &
+tail_pids+=($!)
+tail -n +1 -F -s 0.2 "$work/stderr" >&2 2>/dev/null &
+tail_pids+=($!)
+
+deadline=$((SECONDS + timeout_s))
+while kill -0 "$qemu_pid" 2>/dev/null && [ ! -f "$work/status" ]; do
+  if [ $SECONDS -ge $deadline ]; then
+    echo "kvmj nested: '$*' did not finish within ${timeout_s} s; stopped the machine" >&2
+    exit 124
+  fi
+  sleep 0.2
+done
+sleep 0.5   # let the tails print the last lines
+if [ ! -f "$work/status" ]; then
+  wait "$qemu_pid" 2>/dev/null || true
+  { echo "--- QEMU ---"; cat "$work/qemu.log"; echo "--- console ---"; tail -n 40 "$work/console.log"; } >&2
+  fail "the machine stopped before '$*' reported a status"
+fi
+status=$(cat "$work/status")
+[[ $status =~ ^[0-9]+$ ]] || fail "unreadable status '$status'"
+exit "$status"

@@ -1,0 +1,38 @@
+package io.kvmj.vmm.devices.legacy;
+
+import io.kvmj.vmm.VmExitReason;
+import io.kvmj.vmm.bus.BusDevice;
+import io.kvmj.vmm.devices.VmStopper;
+
+/**
+ * The PC's reset control register at port 0xCF9 (Intel I/O controller hubs; Linux's {@code reboot=p} and the
+ * BOOT_CF9 paths): a write with the reset-CPU bit (2) set resets the machine, which ends the VM. Reads return
+ * the last value written, as Linux reads it before setting the bit.
+ */
+public final class ResetControl implements BusDevice {
+    public static final int PORT = 0xcf9;
+    public static final int PORT_COUNT = 1;
+    /** System reset (bit 1) with reset CPU (bit 2): what a hard reset writes. */
+    public static final byte HARD_RESET = 0x06;
+    private static final int RESET_CPU = 0x04;
+
+    private final VmStopper stopper;
+    private volatile int value;
+
+    public ResetControl(VmStopper stopper) {
+        this.stopper = stopper;
+    }
+
+    @Override
+    public long read(long offset, int size) {
+        return value;
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        this.value = (int) value & 0xff & ~RESET_CPU; // the bit is self-clearing
+        if ((value & RESET_CPU) != 0) {
+            stopper.requestStop(new VmExitReason.Reset("port 0xcf9 reset"));
+        }
+    }
+}
