@@ -74,8 +74,14 @@ depmod && modprobe kvm-amd && modprobe -a virtio_pci virtiofs || echo "kvmj-nest
 # The virtio-fs device may still be probing: its tag appears a little after the module loads.
 for i in $(seq 50); do mount -t virtiofs host /host 2>/dev/null && break; sleep 0.1; done
 [ -d /host/proc ] || { echo "kvmj-nested: mounting the host failed"; mount -t virtiofs host /host; dmesg | tail -n 20; }
-for m in "proc proc /host/proc" "sysfs sys /host/sys" "devtmpfs dev /host/dev" "tmpfs tmp /host/tmp"; do
+for m in "proc proc /host/proc" "sysfs sys /host/sys" "devtmpfs dev /host/dev"; do
   mount -t $m
+done
+# /tmp is the machine's own tmpfs, but the host directories under /tmp that the job needs (its working
+# directory, e.g. a CI checkout) stay visible: bound in from the host's /tmp, kept aside first.
+mkdir -p /hosttmp && mount --bind /host/tmp /hosttmp && mount -t tmpfs tmp /host/tmp
+for keep in $(sed -n 's/.*kvmj.keep=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do
+  mkdir -p "/host$keep" && mount --bind "/hosttmp${keep#/tmp}" "/host$keep"
 done
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts && mount -t tmpfs shm /host/dev/shm
@@ -106,6 +112,16 @@ vfs_pid=$!
 for _ in $(seq 100); do [ -S "$work/vfs.sock" ] && break; sleep 0.05; done
 [ -S "$work/vfs.sock" ] || { cat "$work/virtiofsd.log" >&2; fail "virtiofsd did not start"; }
 
+# The top directories under /tmp of the job's working directory and of the run's files, comma-separated.
+kept_under_tmp() {
+  local p out=()
+  for p in "$PWD" "$work"; do
+    p=$(realpath "$p")
+    [[ $p == /tmp/* ]] && p=${p#/tmp/} && out+=("/tmp/${p%%/*}")
+  done
+  (IFS=,; echo "${out[*]}")
+}
+
 # AVX off (JIT-compiled code crashed at random with it) and XSAVE off (Linux guests' signal frames broke with
 # it); one host thread for all emulated CPUs (multi-threaded TCG crashed JVMs at JIT-compiled method entries).
 "$qemu" -accel tcg,thread=single -M q35 -cpu EPYC-Rome,+svm,+npt,-avx,-avx2,-fma,-f16c,-xsave \
@@ -113,7 +129,7 @@ for _ in $(seq 100); do [ -S "$work/vfs.sock" ] && break; sleep 0.05; done
   -chardev socket,id=vfs,path="$work/vfs.sock" -device vhost-user-fs-pci,queue-size=1024,chardev=vfs,tag=host \
   -nodefaults -no-user-config -display none -no-reboot -serial file:"$work/console.log" \
   -kernel "$kernel" -initrd "$work/initrd.img" \
-  -append "console=ttyS0 quiet panic=-1 rdinit=/init kvmj.job=$work/job.sh" \
+  -append "console=ttyS0 quiet panic=-1 rdinit=/init kvmj.job=$work/job.sh kvmj.keep=$(kept_under_tmp)" \
   >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 tail -n +1 -F -s 0.2 "$work/stdout" 2>/dev/null &
