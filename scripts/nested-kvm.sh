@@ -3,7 +3,7 @@
 # CPU that has SVM and nested paging, booting Debian's stock cloud kernel with kvm and kvm-amd loaded. The host's
 # whole filesystem is the machine's root (virtio-fs through QEMU's virtiofsd): the command runs as root in the
 # current directory with the current environment, on the host's own files, and what it writes lands on the host.
-# /tmp, /dev and /proc are the machine's own. See shared/docs/nested-kvm.md for why these QEMU settings.
+# /tmp (but for the job's own directories there), /dev and /proc are the machine's own. See shared/docs/nested-kvm.md for why these QEMU settings.
 #
 #   scripts/nested-kvm.sh [--timeout SECONDS] [--mem MIB] [--cpus N] [--] COMMAND [ARGS...]
 #
@@ -11,6 +11,8 @@
 # command did not finish in time (default 3600 s), 125 when the machine itself failed (QEMU or the kernel
 # missing, no status reported: the machine's console is then printed). Everything in there runs 10-30x slower
 # than natively. No QEMU or virtiofsd outlives this script.
+# Environment: KVMJ_QEMU and KVMJ_VIRTIOFSD name other binaries; KVMJ_CACHE (default ~/.cache/kvmj) holds the
+# runs' files. The kernel comes from scripts/fetch-debian-kernel.sh (its cache: ~/.cache/kvmj/debian-kernel).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 timeout_s=3600 mem_mib=6144 cpus=2
@@ -30,9 +32,9 @@ done
 [ $# -gt 0 ] || usage
 for n in "$timeout_s" "$mem_mib" "$cpus"; do [[ $n =~ ^[1-9][0-9]*$ ]] || fail "not a positive number: $n"; done
 
-qemu=$(command -v qemu-system-x86_64 || true)
+qemu=${KVMJ_QEMU:-$(command -v qemu-system-x86_64 || true)}
 virtiofsd=${KVMJ_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
-[ -n "$qemu" ] || fail "qemu-system-x86_64 is missing (apt-get install qemu-system-x86, or scripts/install-deps.sh)"
+[ -n "$qemu" ] && [ -x "$qemu" ] || fail "qemu-system-x86_64 is missing (apt-get install qemu-system-x86, or scripts/install-deps.sh)"
 [ -x "$virtiofsd" ] || fail "$virtiofsd is missing (Debian's qemu-system-common has it)"
 busybox=/bin/busybox   # the initramfs has no libc: ldd must call it static
 [ -x "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || fail "a static busybox is missing (apt-get install busybox-static)"
@@ -49,7 +51,7 @@ cleanup() {
   local pid
   for pid in $qemu_pid $vfs_pid; do kill -KILL "$pid" 2>/dev/null || true; done
   for pid in $qemu_pid $vfs_pid; do wait "$pid" 2>/dev/null || true; done
-  for pid in "${tail_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${tail_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT

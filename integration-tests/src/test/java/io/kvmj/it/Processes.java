@@ -15,8 +15,12 @@ final class Processes {
     }
 
     static GuestRun run(List<String> command, Duration timeout) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        return run(new ProcessBuilder(command), timeout);
+    }
+
+    /** Runs {@code command} (its directory and environment as set) with no stdin. */
+    static GuestRun run(ProcessBuilder command, Duration timeout) throws IOException, InterruptedException {
+        Process p = command.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread o = pump(p.getInputStream(), out);
