@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The kvmj command's answers that need no KVM: usage errors, bad config files and bad kernels get status 2
@@ -90,6 +91,18 @@ class CliUsageTest {
             assertTrue(err.contains(expected), command + " should mention '" + expected + "': " + err);
             assertEquals(1, err.lines().count(), "one line: " + err);
         }
+    }
+
+    /** The README's first command on a host without KVM: one line saying so, and where to get one. */
+    @Test
+    void withoutKvmRunSaysSoInOneLineAndHowToGetOne() throws Exception {
+        assumeFalse(Files.exists(Environment.KVM), "this host has " + Environment.KVM);
+        GuestRun run = Kvmj.cli("run", Environment.EXAMPLES.resolve("hello.json").toString());
+        assertEquals(4, run.status(), run.toString());
+        String err = run.stderr().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.contains("/dev/kvm does not exist") && err.contains("nested virtualization")
+                && err.contains("scripts/nested-kvm.sh"), err);
     }
 
     @Test
