@@ -13,6 +13,8 @@ public final class BootLayout {
     /** Start of the extended BIOS data area: conventional RAM ends here. */
     public static final long EBDA_START = 0x9fc00;
     public static final long HIGH_MEMORY_START = 0x100000;
+    /** The real-mode reset vector, F000:FFF0: its last 16 bytes below 1 MiB hold kvmj's reset stub. */
+    public static final long RESET_VECTOR = 0xffff0;
     /** Three pages KVM needs for its real-mode TSS, and one for its identity map, at the top of the MMIO hole. */
     public static final long KVM_TSS_ADDRESS = 0xfffbd000L;
     public static final long KVM_IDENTITY_MAP_ADDRESS = 0xfffbc000L;

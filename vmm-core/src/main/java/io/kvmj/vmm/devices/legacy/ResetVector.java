@@ -1,5 +1,6 @@
 package io.kvmj.vmm.devices.legacy;
 
+import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.memory.GuestMemory;
 
 /**
@@ -12,7 +13,7 @@ import io.kvmj.vmm.memory.GuestMemory;
  */
 public final class ResetVector {
     /** Guest-physical address of the reset vector: CS base 0xF0000 plus IP 0xFFF0. */
-    public static final long ADDRESS = 0xffff0;
+    public static final long ADDRESS = BootLayout.RESET_VECTOR;
     /** 16-bit code: mov dx, 0xcf9; mov al, 0x06; out dx, al; cli; hlt; jmp short back to the hlt. */
     static final byte[] STUB = {
         (byte) 0xba, (byte) ResetControl.PORT, (byte) (ResetControl.PORT >> 8),
@@ -26,7 +27,10 @@ public final class ResetVector {
     private ResetVector() {
     }
 
-    /** Writes the stub; it lies between conventional RAM and 1 MiB, which the e820 map keeps from the guest. */
+    /**
+     * Writes the stub; it lies between conventional RAM and 1 MiB, which the e820 map keeps from the guest, above
+     * the ACPI tables ({@code AcpiTables.TABLES_LIMIT}).
+     */
     public static void write(GuestMemory memory) {
         memory.write(ADDRESS, STUB);
     }

@@ -1,5 +1,6 @@
 package io.kvmj.vmm.arch.x86.acpi;
 
+import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.memory.GuestMemory;
 
 /**
@@ -14,8 +15,8 @@ import io.kvmj.vmm.memory.GuestMemory;
 public final class AcpiTables {
     /** Where kvmj puts the RSDP: the start of the BIOS read-only area Linux scans. */
     public static final long RSDP_ADDRESS = 0x000e_0000L;
-    /** The end of the BIOS area: the tables must end below it. */
-    public static final long TABLES_LIMIT = 0x0010_0000L;
+    /** The tables must end below the reset vector's stub, at the top of the BIOS area. */
+    public static final long TABLES_LIMIT = BootLayout.RESET_VECTOR;
     static final int ALIGNMENT = 16;
 
     private AcpiTables() {
