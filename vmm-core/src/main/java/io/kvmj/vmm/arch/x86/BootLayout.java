@@ -8,8 +8,11 @@ public final class BootLayout {
     public static final long PVH_MODLIST = 0x6040;
     public static final long PVH_MEMMAP = 0x7000;
     public static final long CMDLINE_ADDRESS = 0x20000;
-    /** Bytes reserved for the command line, terminating NUL included (Linux's COMMAND_LINE_SIZE). */
-    public static final int CMDLINE_CAPACITY = 4096;
+    /**
+     * Bytes of command line a kernel takes, terminating NUL included: x86 Linux's COMMAND_LINE_SIZE, 2048 (a
+     * longer line overflows its boot_command_line in early boot; bzImages also state theirs as cmdline_size).
+     */
+    public static final int CMDLINE_CAPACITY = 2048;
     /** Start of the extended BIOS data area: conventional RAM ends here. */
     public static final long EBDA_START = 0x9fc00;
     public static final long HIGH_MEMORY_START = 0x100000;
