@@ -6,12 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
-/** A read-only view of an x86_64 ELF64 executable: its loadable segments and its notes, all bounds-checked. */
+/**
+ * A read-only view of an x86 ELF executable, ELF64 (x86_64) or ELF32 (i386: a PVH kernel's entry code is 32-bit,
+ * and QEMU boots such kernels too): its loadable segments and its notes, all bounds-checked.
+ */
 final class ElfImage {
     private static final int PT_LOAD = 1;
     private static final int PT_NOTE = 4;
+    private static final int EM_386 = 3;
     private static final int EM_X86_64 = 62;
-    private static final int PHDR_SIZE = 56;
+    private static final byte ELFCLASS32 = 1;
+    private static final byte ELFCLASS64 = 2;
 
     /** One PT_LOAD: file bytes [fileOffset, fileOffset+fileSize) go to guest-physical address, zero-filled to memSize. */
     record LoadSegment(long physAddress, long fileOffset, long fileSize, long memSize) {
@@ -19,6 +24,7 @@ final class ElfImage {
 
     private final String name;
     private final MemorySegment file;
+    private final boolean elf64;
     private final long entry;
     private final List<LoadSegment> loads = new ArrayList<>();
     private final List<long[]> notes = new ArrayList<>(); // {offset, size} of each PT_NOTE
@@ -26,33 +32,42 @@ final class ElfImage {
     ElfImage(String name, MemorySegment file) {
         this.name = name;
         this.file = file;
-        if (file.byteSize() < 64 || file.get(ValueLayout.JAVA_INT_UNALIGNED, 0) != 0x464c457f) {
+        if (file.byteSize() < 52 || file.get(ValueLayout.JAVA_INT_UNALIGNED, 0) != 0x464c457f) {
             throw fail("not an ELF file");
         }
-        if (file.get(ValueLayout.JAVA_BYTE, 4) != 2) {
-            throw fail("not a 64-bit ELF file (only ELF64 x86_64 kernels are supported)");
+        byte elfClass = file.get(ValueLayout.JAVA_BYTE, 4);
+        if (elfClass != ELFCLASS32 && elfClass != ELFCLASS64) {
+            throw fail("unknown ELF class " + elfClass + " (neither ELF32 nor ELF64)");
+        }
+        elf64 = elfClass == ELFCLASS64;
+        if (elf64 && file.byteSize() < 64) {
+            throw fail("ELF header lies outside the file (truncated or corrupt ELF)");
         }
         if (file.get(ValueLayout.JAVA_BYTE, 5) != 1) {
             throw fail("not a little-endian ELF file");
         }
-        if (u16(0x12) != EM_X86_64) {
-            throw fail("ELF machine is " + u16(0x12) + ", not x86_64 (62)");
+        int machine = u16(0x12);
+        int wantMachine = elf64 ? EM_X86_64 : EM_386;
+        if (machine != wantMachine) {
+            throw fail("ELF machine is " + machine + ", not " + (elf64 ? "x86_64 (62)" : "i386 (3)"));
         }
-        entry = u64(0x18);
-        long phoff = u64(0x20);
-        int phentsize = u16(0x36);
-        int phnum = u16(0x38);
-        if (phentsize != PHDR_SIZE && phnum > 0) {
+        // ELF32 and ELF64 headers hold the same fields, 4- or 8-byte wide, at different offsets (ELF gABI).
+        entry = word(0x18);
+        long phoff = elf64 ? u64(0x20) : u32(0x1c);
+        int phentsize = u16(elf64 ? 0x36 : 0x2a);
+        int phnum = u16(elf64 ? 0x38 : 0x2c);
+        int phdrSize = elf64 ? 56 : 32;
+        if (phentsize != phdrSize && phnum > 0) {
             throw fail("unexpected ELF program header size " + phentsize);
         }
-        checkRange(phoff, (long) phnum * PHDR_SIZE, "program headers");
+        checkRange(phoff, (long) phnum * phdrSize, "program headers");
         for (int i = 0; i < phnum; i++) {
-            long ph = phoff + (long) i * PHDR_SIZE;
+            long ph = phoff + (long) i * phdrSize;
             int type = file.get(ValueLayout.JAVA_INT_UNALIGNED, ph);
-            long offset = u64(ph + 8);
-            long paddr = u64(ph + 24);
-            long filesz = u64(ph + 32);
-            long memsz = u64(ph + 40);
+            long offset = elf64 ? u64(ph + 8) : u32(ph + 4);
+            long paddr = elf64 ? u64(ph + 24) : u32(ph + 12);
+            long filesz = elf64 ? u64(ph + 32) : u32(ph + 16);
+            long memsz = elf64 ? u64(ph + 40) : u32(ph + 20);
             if (type == PT_LOAD && memsz > 0) {
                 if (Long.compareUnsigned(filesz, memsz) > 0) {
                     throw fail("segment " + i + " has a file size larger than its memory size");
@@ -100,7 +115,7 @@ final class ElfImage {
                 if (noteType == type && namesz == ownerBytes.length
                         && MemorySegment.ofArray(ownerBytes).mismatch(file.asSlice(name, namesz)) == -1) {
                     if (descsz == 4) {
-                        return OptionalLong.of(Integer.toUnsignedLong(file.get(ValueLayout.JAVA_INT_UNALIGNED, desc)));
+                        return OptionalLong.of(u32(desc));
                     }
                     if (descsz == 8) {
                         return OptionalLong.of(u64(desc));
@@ -121,8 +136,17 @@ final class ElfImage {
         return Short.toUnsignedInt(file.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset));
     }
 
+    private long u32(long offset) {
+        return Integer.toUnsignedLong(file.get(ValueLayout.JAVA_INT_UNALIGNED, offset));
+    }
+
     private long u64(long offset) {
         return file.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+    }
+
+    /** An address-sized header field: 8 bytes in ELF64, 4 in ELF32. */
+    private long word(long offset) {
+        return elf64 ? u64(offset) : u32(offset);
     }
 
     private void checkRange(long offset, long length, String what) {

@@ -47,6 +47,34 @@ class PvhElfLoaderTest {
         assertEquals(0x100010, PvhElfLoader.load(write(elf.build()), memory).entry());
     }
 
+    /** A PVH kernel linked as ELF32 (its entry code is 32-bit), as QEMU boots it. */
+    @Test
+    void loadsAnElf32PvhKernel() throws IOException {
+        memory.slice(0x100000, 0x2000).fill((byte) 0x55);
+        TestElf elf = TestElf.elf32();
+        elf.pvhEntry = 0x100002L;
+        assertEquals(new LoadedKernel(0x100002, 0x100000, 0x102000), PvhElfLoader.load(write(elf.build()), memory));
+        assertArrayEquals(elf.payload, memory.read(0x100000, 4));
+        byte[] bss = memory.read(0x100004, 0x2000 - 4);
+        assertTrue(Arrays.equals(bss, new byte[bss.length]), "bss zeroed");
+    }
+
+    @Test
+    void rejectsAnElf32ThatIsNotI386AndATruncatedOne() throws IOException {
+        TestElf arm = TestElf.elf32();
+        arm.machine = 40; // 32-bit ARM
+        assertTrue(failure(arm).contains("not i386 (3)"), failure(arm));
+        byte[] good = TestElf.elf32().build();
+        for (int length : new int[] {40, 60, good.length - 2}) {
+            Path p = write(Arrays.copyOf(good, length));
+            assertThrows(BootException.class, () -> PvhElfLoader.load(p, memory), "truncated at " + length);
+        }
+        byte[] badClass = TestElf.elf32().build();
+        badClass[4] = 3;
+        assertTrue(assertThrows(BootException.class, () -> PvhElfLoader.load(write(badClass), memory)).getMessage()
+                .contains("unknown ELF class 3"));
+    }
+
     private String failure(TestElf elf) throws IOException {
         Path p = write(elf.build());
         return assertThrows(BootException.class, () -> PvhElfLoader.load(p, memory)).getMessage();

@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Builds small ELF64 images in memory: one PT_LOAD and optionally a PVH note. */
+/** Builds small ELF64 (or, with {@code elf32}, ELF32 i386) images in memory: one PT_LOAD and optionally a PVH note. */
 final class TestElf {
+    boolean elf32;
     int machine = 62;
     long loadAddress = 0x100000;
     byte[] payload = {(byte) 0xf4, 1, 2, 3};
@@ -13,25 +14,46 @@ final class TestElf {
     Long pvhEntry = 0x100000L;
     int pvhEntryBytes = 4;
 
+    /** An ELF32 i386 image, as a kernel whose PVH entry code is 32-bit may be linked. */
+    static TestElf elf32() {
+        TestElf elf = new TestElf();
+        elf.elf32 = true;
+        elf.machine = 3;
+        return elf;
+    }
+
     byte[] build() {
+        int ehdr = elf32 ? 52 : 64;
+        int phdr = elf32 ? 32 : 56;
         int phnum = pvhEntry == null ? 1 : 2;
-        int phoff = 64;
-        int noteOff = phoff + phnum * 56;
+        int phoff = ehdr;
+        int noteOff = phoff + phnum * phdr;
         byte[] name = "Xen\0".getBytes(StandardCharsets.US_ASCII);
         int noteSize = pvhEntry == null ? 0 : 12 + 4 + pvhEntryBytes;
         int dataOff = noteOff + noteSize;
         ByteBuffer b = ByteBuffer.allocate(dataOff + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x464c457f).put((byte) 2).put((byte) 1).put((byte) 1);
+        b.putInt(0x464c457f).put((byte) (elf32 ? 1 : 2)).put((byte) 1).put((byte) 1);
         b.position(0x10);
         b.putShort((short) 2).putShort((short) machine).putInt(1);
-        b.putLong(0xffffffff81000000L).putLong(phoff).putLong(0).putInt(0);
-        b.putShort((short) 64).putShort((short) 56).putShort((short) phnum);
+        word(b, elf32 ? 0xc1000000L : 0xffffffff81000000L).word(b, phoff).word(b, 0);
+        b.putInt(0);
+        b.putShort((short) ehdr).putShort((short) phdr).putShort((short) phnum);
         b.position(phoff);
-        b.putInt(1).putInt(7).putLong(dataOff).putLong(0xffffffff80000000L + loadAddress).putLong(loadAddress)
-                .putLong(payload.length).putLong(memSize).putLong(0x1000);
+        long vaddr = (elf32 ? 0xc0000000L : 0xffffffff80000000L) + loadAddress;
+        if (elf32) {
+            b.putInt(1).putInt(dataOff).putInt((int) vaddr).putInt((int) loadAddress).putInt(payload.length)
+                    .putInt((int) memSize).putInt(7).putInt(0x1000);
+        } else {
+            b.putInt(1).putInt(7).putLong(dataOff).putLong(vaddr).putLong(loadAddress)
+                    .putLong(payload.length).putLong(memSize).putLong(0x1000);
+        }
         if (pvhEntry != null) {
-            b.putInt(4).putInt(4).putLong(noteOff).putLong(0).putLong(0).putLong(noteSize).putLong(noteSize)
-                    .putLong(4);
+            if (elf32) {
+                b.putInt(4).putInt(noteOff).putInt(0).putInt(0).putInt(noteSize).putInt(noteSize).putInt(4).putInt(4);
+            } else {
+                b.putInt(4).putInt(4).putLong(noteOff).putLong(0).putLong(0).putLong(noteSize).putLong(noteSize)
+                        .putLong(4);
+            }
             b.position(noteOff);
             b.putInt(name.length).putInt(pvhEntryBytes).putInt(PvhElfLoader.XEN_ELFNOTE_PHYS32_ENTRY).put(name);
             if (pvhEntryBytes == 8) {
@@ -43,5 +65,15 @@ final class TestElf {
         b.position(dataOff);
         b.put(payload);
         return b.array();
+    }
+
+    /** An address-sized field: 4 bytes in ELF32, 8 in ELF64. */
+    private TestElf word(ByteBuffer b, long value) {
+        if (elf32) {
+            b.putInt((int) value);
+        } else {
+            b.putLong(value);
+        }
+        return this;
     }
 }
