@@ -10,12 +10,12 @@ import java.nio.file.Path;
  * What the end-to-end tests need from the host. Missing pieces skip a test with the reason, except under CI
  * (CI=true), where they fail it: CI installs everything, so a skip there would hide a broken setup.
  */
-final class Environment {
+public final class Environment {
     static final Path KVM = Path.of("/dev/kvm");
     /** Present when the host's KVM is PVM-based. */
     static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
     static final Path GUESTS = Path.of("target", "guests").toAbsolutePath();
-    static final Path CLI_JAR = Path.of("..", "cli", "target", "kvmj-cli.jar").toAbsolutePath().normalize();
+    public static final Path CLI_JAR = Path.of("..", "cli", "target", "kvmj-cli.jar").toAbsolutePath().normalize();
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     /** The JVM options ./kvmj runs the CLI with. */
     static final Path JAVA_OPTIONS = Path.of("..", "scripts", "kvmj-java-options").toAbsolutePath().normalize();
@@ -23,11 +23,12 @@ final class Environment {
     private Environment() {
     }
 
-    static boolean ci() {
+    public static boolean ci() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
-    private static void require(boolean present, String what) {
+    /** Skips the running test because {@code what} is missing, or fails it under CI. */
+    public static void require(boolean present, String what) {
         if (ci()) {
             Assertions.assertTrue(present, what + " is required under CI");
         } else {
@@ -48,12 +49,16 @@ final class Environment {
      * stops before user space, see shared/docs/host-kvm.md). scripts/test.sh runs the tests that need it in
      * the nested machine (scripts/nested-kvm.sh) on hosts without one.
      */
-    static void requireLinuxUserSpace() {
-        require(kvmUsable() && !Files.isDirectory(PVM_MODULE),
-                KVM + " on hardware virtualization (not PVM; scripts/nested-kvm.sh gives one)");
+    public static void requireLinuxUserSpace() {
+        require(runsLinuxUserSpace(), KVM + " on hardware virtualization (not PVM; scripts/nested-kvm.sh gives one)");
     }
 
-    static Path qemu() {
+    /** Whether this host's KVM runs Linux to user space (see {@link #requireLinuxUserSpace()}). */
+    public static boolean runsLinuxUserSpace() {
+        return kvmUsable() && !Files.isDirectory(PVM_MODULE);
+    }
+
+    public static Path qemu() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             Path p = Path.of(dir, "qemu-system-x86_64");
             if (Files.isExecutable(p)) {
@@ -71,7 +76,7 @@ final class Environment {
     }
 
     /** The java binary running the tests: a JDK >= 25, as the CLI needs. */
-    static String java() {
+    public static String java() {
         return ProcessHandle.current().info().command().orElse("java");
     }
 }

@@ -1,7 +1,8 @@
 package io.kvmj.it;
 
+import io.kvmj.it.linux.DebianKernel;
+import io.kvmj.it.linux.Initramfs;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and a virtio-rng device, and checks the kernel's own boot log: its e820 map matches the configured memory,
  * it lists our ACPI tables without checksum or parse errors, it counts the vCPUs from the MADT, and it echoes
  * the command line. On this project's PVM hosts the kernel runs emulated and stops long before user space
- * (see shared/docs/host-kvm.md), so the test waits for those lines only, then stops the VM.
+ * (see shared/docs/host-kvm.md), so the test waits for those lines only, then stops the VM. Where the KVM runs
+ * Linux to user space, the kernel also gets an initramfs from the Linux guest kit whose job prints a marker and
+ * powers off: the test then waits for kvmj to end with status 0 and checks the marker too.
  */
 @Tag("kvm")
 class LinuxBootConformanceTest {
@@ -36,36 +39,26 @@ class LinuxBootConformanceTest {
     private static final String CMDLINE = "console=ttyS0 earlyprintk=serial noxsave kvmj.conformance=1";
     private static final Pattern E820 = Pattern.compile("BIOS-e820: \\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\\] usable");
     private static final Pattern TABLE = Pattern.compile("ACPI: (RSDP|XSDT|FACP|DSDT|APIC) 0x");
+    private static final String USER_SPACE = "kvmj-conformance: user space reached, cpus=";
 
     @TempDir
     Path dir;
 
-    private static Path kernel() throws IOException, InterruptedException {
-        Path cache = Path.of(System.getProperty("user.home"), ".cache", "kvmj", "debian-kernel");
-        Path fetch = Path.of("..", "scripts", "fetch-debian-kernel.sh").toAbsolutePath();
-        Process p = new ProcessBuilder("bash", fetch.toString(), cache.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        boolean ok = p.waitFor() == 0 && !out.isEmpty() && Files.isRegularFile(Path.of(out));
-        if (Environment.ci()) {
-            Assertions.assertTrue(ok, "Debian's kernel is required under CI (apt-get download failed)");
-        }
-        Assumptions.assumeTrue(ok, "Debian's cloud kernel could not be fetched with apt-get; skipping");
-        return Path.of(out);
-    }
-
     @Test
     void debianCloudKernelSeesOurMemoryAcpiTablesCpusAndCommandLine() throws Exception {
         Environment.requireKvm();
-        Path kernel = kernel();
+        DebianKernel kernel = DebianKernel.fetch();
+        boolean userSpace = Environment.runsLinuxUserSpace();
+        String initrd = userSpace ? "\"initrd_path\": \"%s\", ".formatted(Initramfs.forJob(kernel, List.of(),
+                "echo \"" + USER_SPACE + "$(nproc)\"\n").build()) : "";
         Path disk = dir.resolve("disk.img");
         Files.write(disk, new byte[16 << 20]);
         Path config = Files.writeString(dir.resolve("linux.json"), """
-                {"boot-source": {"kernel_image_path": "%s", "boot_args": "%s"},
+                {"boot-source": {"kernel_image_path": "%s", %s"boot_args": "%s"},
                  "machine-config": {"vcpu_count": 2, "mem_size_mib": %d},
                  "drives": [{"drive_id": "root", "path_on_host": "%s", "is_root_device": true, "is_read_only": false}],
                  "entropy": {}, "serial": {"output": "stdout", "input": "none"}}
-                """.formatted(kernel, CMDLINE, MEM_MIB, disk));
+                """.formatted(kernel.bzImage(), initrd, CMDLINE, MEM_MIB, disk));
         Process vm = new ProcessBuilder(Environment.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
                 Environment.CLI_JAR.toString(), "run", config.toString()).redirectErrorStream(true).start();
         List<String> log = new ArrayList<>();
@@ -83,15 +76,24 @@ class LinuxBootConformanceTest {
             }
         });
         try {
-            waitFor(log, "smpboot: Allowing", TIMEOUT_SECONDS);
+            if (userSpace) {
+                boolean ended = vm.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                reader.join(5000);
+                assertTrue(ended, "the job powers the VM off within " + TIMEOUT_SECONDS + " s:\n" + text(log));
+                assertEquals(0, vm.exitValue(), "kvmj's status after the job's poweroff -f:\n" + text(log));
+            } else {
+                waitFor(log, "smpboot: Allowing", TIMEOUT_SECONDS);
+            }
         } finally {
-            new ProcessBuilder("kill", "-INT", Long.toString(vm.pid())).start().waitFor();
-            assertTrue(vm.waitFor(20, TimeUnit.SECONDS), "kvmj stops on SIGINT");
-            reader.join(5000);
+            if (vm.isAlive()) {
+                new ProcessBuilder("kill", "-INT", Long.toString(vm.pid())).start().waitFor();
+                assertTrue(vm.waitFor(20, TimeUnit.SECONDS), "kvmj stops on SIGINT");
+                reader.join(5000);
+            }
         }
-        String text;
-        synchronized (log) {
-            text = String.join("\n", log);
+        String text = text(log);
+        if (userSpace) {
+            assertTrue(text.contains(USER_SPACE + "2"), "user space reached with 2 CPUs:\n" + text);
         }
         assertTrue(text.contains("Command line: " + CMDLINE), "command line echoed:\n" + text);
         long usable = 0;
@@ -113,6 +115,12 @@ class LinuxBootConformanceTest {
         }
         assertTrue(text.contains("smpboot: Allowing 2 CPUs"), "2 CPUs from the MADT:\n" + text);
         assertTrue(text.contains("Using ACPI (MADT) for SMP configuration"), text);
+    }
+
+    private static String text(List<String> log) {
+        synchronized (log) {
+            return String.join("\n", log);
+        }
     }
 
     private static void waitFor(List<String> log, String marker, long seconds) throws InterruptedException {

@@ -1,0 +1,68 @@
+package io.kvmj.it.linux;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A machine that boots a Linux kernel with a job initramfs, the same on every VMM: memory, vCPUs, command line,
+ * drives and an entropy device. Immutable; the {@code with...} methods return a changed copy.
+ *
+ * @param kernel    a bzImage or an ELF vmlinux with a PVH entry note
+ * @param initramfs the job and what it needs
+ * @param cmdline   the kernel command line as given (kvmj adds {@code root=} for a root drive)
+ * @param memMib    guest RAM in MiB
+ * @param cpus      vCPUs
+ * @param drives    virtio-blk drives, in the order given
+ * @param entropy   a virtio-rng device
+ */
+public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, List<Drive> drives,
+                           boolean entropy) {
+    /**
+     * The serial console; {@code quiet}, because each console byte is a VM exit, costly in the nested machine
+     * (errors and panics still print); a reset at once on a panic.
+     */
+    public static final String DEFAULT_CMDLINE = "console=ttyS0 quiet panic=-1";
+
+    public LinuxMachine {
+        drives = List.copyOf(drives);
+    }
+
+    /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU, {@link #DEFAULT_CMDLINE}, no devices. */
+    public static LinuxMachine of(Path kernel, Initramfs initramfs) {
+        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, List.of(), false);
+    }
+
+    public LinuxMachine withCmdline(String newCmdline) {
+        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, drives, entropy);
+    }
+
+    /** With {@code mib} MiB of RAM. */
+    public LinuxMachine withMemory(int mib) {
+        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, drives, entropy);
+    }
+
+    public LinuxMachine withCpus(int count) {
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, drives, entropy);
+    }
+
+    /** With {@code drive} added after the drives already there. */
+    public LinuxMachine withDrive(Drive drive) {
+        List<Drive> more = new ArrayList<>(drives);
+        more.add(drive);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, more, entropy);
+    }
+
+    /** With a virtio-rng device. */
+    public LinuxMachine withEntropy() {
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, true);
+    }
+
+    /** Firecracker's attach order, which decides Linux's vdX names: the root drive first, the rest as given. */
+    List<Drive> attachOrder() {
+        List<Drive> ordered = new ArrayList<>(drives);
+        ordered.sort(Comparator.comparing(d -> !d.root()));
+        return ordered;
+    }
+}

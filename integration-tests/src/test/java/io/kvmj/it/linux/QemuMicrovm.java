@@ -1,0 +1,57 @@
+package io.kvmj.it.linux;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The reference machine: QEMU's {@code microvm} with ACPI (its DSDT lists the virtio-mmio devices, as kvmj's
+ * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot
+ * (a guest reset ends QEMU with status 0, as it ends kvmj).
+ */
+final class QemuMicrovm {
+    private QemuMicrovm() {
+    }
+
+    /** The command line that boots {@code machine} with {@code initrd} on {@code qemu}, console on stdio. */
+    static List<String> command(Path qemu, LinuxMachine machine, Path initrd) {
+        List<String> command = new ArrayList<>(List.of(qemu.toString(),
+                "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host",
+                "-m", machine.memMib() + "M", "-smp", Integer.toString(machine.cpus()),
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial", "stdio",
+                "-global", "virtio-mmio.force-legacy=false",
+                "-kernel", machine.kernel().toString(), "-initrd", initrd.toString(),
+                "-append", cmdline(machine)));
+        int n = 0;
+        for (Drive d : machine.attachOrder()) {
+            String id = "d" + n++;
+            command.addAll(List.of(
+                    "-drive", "id=" + id + ",file=" + option(d.path().toString()) + ",format=raw,if=none"
+                            // kvmj punches a hole for a discard; QEMU ignores discards unless told to unmap
+                            + (d.readOnly() ? ",readonly=on" : ",discard=unmap"),
+                    "-device", "virtio-blk-device,drive=" + id + ",serial=" + option(d.serial())));
+        }
+        if (machine.entropy()) {
+            command.addAll(List.of("-device", "virtio-rng-device"));
+        }
+        return command;
+    }
+
+    /**
+     * The command line with Firecracker's {@code root=/dev/vda rw|ro} for a root drive, which kvmj adds itself,
+     * unless the given one names a root already: both VMMs then hand the guest the same parameters.
+     */
+    static String cmdline(LinuxMachine machine) {
+        Drive root = machine.drives().stream().filter(Drive::root).findFirst().orElse(null);
+        boolean hasRoot = List.of(machine.cmdline().trim().split("\\s+")).stream().anyMatch(w -> w.startsWith("root="));
+        if (root == null || hasRoot) {
+            return machine.cmdline();
+        }
+        return (machine.cmdline().strip() + " root=/dev/vda " + (root.readOnly() ? "ro" : "rw")).strip();
+    }
+
+    /** A value inside a QEMU option list: commas are doubled there. */
+    private static String option(String value) {
+        return value.replace(",", ",,");
+    }
+}
