@@ -3,35 +3,42 @@
 # CPU that has SVM and nested paging, booting Debian's stock cloud kernel with kvm and kvm-amd loaded. The host's
 # whole filesystem is the machine's root (virtio-fs through QEMU's virtiofsd): the command runs as root in the
 # current directory with the current environment, on the host's own files, and what it writes lands on the host.
-# /tmp (but for the job's own directories there), /dev and /proc are the machine's own. See shared/docs/nested-kvm.md for why these QEMU settings.
+# /tmp (but for the job's own directories there), /dev and /proc are the machine's own. It installs what it needs
+# (QEMU, virtiofsd, busybox-static: scripts/install-deps.sh) and fetches the kernel (scripts/fetch-debian-kernel.sh,
+# cached in ~/.cache/kvmj/debian-kernel) on first use. Why these QEMU settings: docs/design-notes.md.
 #
-#   scripts/nested-kvm.sh [--timeout SECONDS] [--mem MIB] [--cpus N] [--] COMMAND [ARGS...]
+# usage: scripts/nested-kvm.sh [--timeout SECONDS] [--mem MIB] [--cpus N] [--] COMMAND [ARGS...]
+#   --timeout  seconds the command may take (default 3600)   --mem  the machine's RAM in MiB (default 6144)
+#   --cpus     its CPUs (default 2; emulated by one host thread)
 #
 # Prints the command's stdout and stderr on this script's, and exits with the command's status; 124 when the
-# command did not finish in time (default 3600 s), 125 when the machine itself failed (QEMU or the kernel
-# missing, no status reported: the machine's console is then printed). Everything in there runs 10-30x slower
-# than natively. No QEMU or virtiofsd outlives this script.
+# command did not finish in time, 125 when the machine itself failed (QEMU or the kernel missing, no status
+# reported: the machine's console is then printed) or the options are wrong. Everything in there runs 10-30x
+# slower than natively: the machine takes about 10 s to start, a JVM about 2 s. No QEMU or virtiofsd outlives
+# this script.
 # Environment: KVMJ_QEMU and KVMJ_VIRTIOFSD name other binaries; KVMJ_CACHE (default ~/.cache/kvmj) holds the
-# runs' files. The kernel comes from scripts/fetch-debian-kernel.sh (its cache: ~/.cache/kvmj/debian-kernel).
+# runs' files.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 timeout_s=3600 mem_mib=6144 cpus=2
 fail() { echo "kvmj nested: $*" >&2; exit 125; }
-usage() { sed -n '8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 125; }
+usage() { sed -n '/^# usage:/,/^#$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+value() { [ $# -ge 2 ] || { usage >&2; fail "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --timeout) timeout_s=${2:?}; shift 2 ;;
-    --mem) mem_mib=${2:?}; shift 2 ;;
-    --cpus) cpus=${2:?}; shift 2 ;;
+    --timeout) value "$@"; timeout_s=$2; shift 2 ;;
+    --mem) value "$@"; mem_mib=$2; shift 2 ;;
+    --cpus) value "$@"; cpus=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) usage ;;
-    -*) echo "kvmj nested: unknown option $1" >&2; usage ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage >&2; fail "unknown option $1" ;;
     *) break ;;
   esac
 done
-[ $# -gt 0 ] || usage
+[ $# -gt 0 ] || { usage >&2; fail "no command given"; }
 for n in "$timeout_s" "$mem_mib" "$cpus"; do [[ $n =~ ^[1-9][0-9]*$ ]] || fail "not a positive number: $n"; done
 
+[ -n "${KVMJ_QEMU:-}" ] || "$root/scripts/install-deps.sh" || fail "could not install what the machine needs"
 qemu=${KVMJ_QEMU:-$(command -v qemu-system-x86_64 || true)}
 virtiofsd=${KVMJ_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 [ -n "$qemu" ] && [ -x "$qemu" ] || fail "qemu-system-x86_64 is missing (apt-get install qemu-system-x86, or scripts/install-deps.sh)"

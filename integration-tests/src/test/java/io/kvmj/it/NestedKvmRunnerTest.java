@@ -109,8 +109,15 @@ class NestedKvmRunnerTest {
         GuestRun badTimeout = run(cwd, Map.of(), "--timeout", "soon", "true");
         assertEquals(125, badTimeout.status(), badTimeout.toString());
         assertTrue(badTimeout.stderr().contains("not a positive number: soon"), badTimeout.toString());
+        GuestRun noValue = run(cwd, Map.of(), "--timeout");
+        assertEquals(125, noValue.status(), noValue.toString());
+        assertTrue(noValue.stderr().contains("--timeout needs a value"), noValue.toString());
         GuestRun noCommand = run(cwd, Map.of());
         assertEquals(125, noCommand.status(), noCommand.toString());
-        assertTrue(noCommand.stderr().contains("nested-kvm.sh [--timeout SECONDS]"), noCommand.toString());
+        assertTrue(noCommand.stderr().contains("usage: scripts/nested-kvm.sh [--timeout SECONDS]")
+                && noCommand.stderr().contains("no command given"), noCommand.toString());
+        GuestRun help = run(cwd, Map.of(), "--help");
+        assertEquals(0, help.status(), help.toString());
+        assertTrue(help.serial().startsWith("usage: scripts/nested-kvm.sh"), help.toString());
     }
 }
