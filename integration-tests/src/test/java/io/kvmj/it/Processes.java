@@ -10,8 +10,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command to completion with a time bound, capturing stdout and stderr separately. */
-final class Processes {
+public final class Processes {
     private Processes() {
+    }
+
+    /**
+     * What a command wrote, raw.
+     *
+     * @param status   its exit status (the kill's, when it timed out)
+     * @param timedOut whether it was killed at the time bound
+     */
+    public record Output(int status, boolean timedOut, byte[] stdout, byte[] stderr) {
     }
 
     static GuestRun run(List<String> command, Duration timeout) throws IOException, InterruptedException {
@@ -20,17 +29,28 @@ final class Processes {
 
     /** Runs {@code command} (its directory and environment as set) with no stdin. */
     static GuestRun run(ProcessBuilder command, Duration timeout) throws IOException, InterruptedException {
+        Output o = capture(command, timeout);
+        return new GuestRun(o.status(), new String(o.stdout(), StandardCharsets.UTF_8),
+                new String(o.stderr(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs {@code command} with no stdin, reading both output streams at once so neither pipe can fill and stall
+     * it; kills it (and says so) when it outlives {@code timeout}.
+     */
+    public static Output capture(ProcessBuilder command, Duration timeout) throws IOException, InterruptedException {
         Process p = command.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread o = pump(p.getInputStream(), out);
         Thread e = pump(p.getErrorStream(), err);
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean timedOut = !p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (timedOut) {
             p.destroyForcibly().waitFor();
         }
         o.join();
         e.join();
-        return new GuestRun(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Output(p.exitValue(), timedOut, out.toByteArray(), err.toByteArray());
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink) {

@@ -1,14 +1,11 @@
 package io.kvmj.it.linux;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+import io.kvmj.it.Processes;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A host tool run to completion (mke2fs, debugfs, stat, the kernel fetch script): both output streams read at
@@ -23,18 +20,11 @@ record HostCommand(int status, byte[] stdout, String stderr) {
 
     /** Runs {@code command} with no stdin; an overrun or a missing tool is an {@link IOException}. */
     static HostCommand run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread o = pump(p.getInputStream(), out);
-        Thread e = pump(p.getErrorStream(), err);
-        if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly().waitFor();
+        Processes.Output o = Processes.capture(new ProcessBuilder(command), TIMEOUT);
+        if (o.timedOut()) {
             throw new IOException(String.join(" ", command) + " did not finish within " + TIMEOUT.toSeconds() + " s");
         }
-        o.join();
-        e.join();
-        return new HostCommand(p.exitValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+        return new HostCommand(o.status(), o.stdout(), new String(o.stderr(), StandardCharsets.UTF_8));
     }
 
     /** Runs {@code command} and hands back its stdout as text; a non-zero status is an {@link IOException}. */
@@ -48,15 +38,5 @@ record HostCommand(int status, byte[] stdout, String stderr) {
 
     String text() {
         return new String(stdout, StandardCharsets.UTF_8);
-    }
-
-    private static Thread pump(InputStream in, ByteArrayOutputStream sink) {
-        return Thread.ofPlatform().daemon(true).start(() -> {
-            try (in) {
-                in.transferTo(sink);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        });
     }
 }
