@@ -5,12 +5,17 @@ package io.kvmj.cli;
  * codes are even and never collide with it.
  */
 public final class ExitCodes {
-    /** The guest reset or powered off the machine, or the user quit from the console. */
+    /** The guest powered off or reset the machine (resets ending the VM), or the user quit from the console. */
     public static final int OK = 0;
     /** Bad flags, a bad config file, or a kernel/initrd that cannot be booted. */
     public static final int USAGE = 2;
-    /** The VMM failed: KVM unavailable or erroring, an emulation failure, a guest triple fault. */
+    /** The VMM failed: KVM unavailable or erroring, an instruction KVM cannot emulate. */
     public static final int VMM_FAILURE = 4;
+    /**
+     * A vCPU triple-faulted and resets end the VM: a reset, but told apart from the guest's own requests because
+     * it is nearly always a crash (on {@code "on-reset": "restart"} the machine restarts instead).
+     */
+    public static final int TRIPLE_FAULT = 6;
     /** Stopped by SIGINT/SIGTERM (the JVM reports 128 + signal). */
     public static final int INTERRUPTED = 130;
 

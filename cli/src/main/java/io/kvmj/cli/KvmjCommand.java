@@ -18,7 +18,8 @@ import java.util.logging.LogManager;
             "0:the guest reset or powered off the VM (or Ctrl-A x on the console)",
             "odd:the guest's isa-debug-exit status, (value << 1) | 1",
             "2:bad flags, bad config file, or a kernel/initrd that cannot be booted",
-            "4:VMM failure (KVM unavailable or failing, emulation failure, triple fault)",
+            "4:VMM failure (KVM unavailable or failing, emulation failure)",
+            "6:the guest triple-faulted (a reset; with --on-reset=restart the machine restarts)",
             "130:stopped by Ctrl-C/SIGINT"})
 public final class KvmjCommand implements Runnable {
     @CommandLine.Spec

@@ -8,9 +8,9 @@ import io.kvmj.kvm.Kvm;
 import io.kvmj.kvm.KvmUnavailableException;
 import io.kvmj.sys.RawTerminal;
 import io.kvmj.sys.SyscallException;
-import io.kvmj.vmm.Vm;
-import io.kvmj.vmm.VmBuilder;
+import io.kvmj.vmm.ResetAction;
 import io.kvmj.vmm.VmExitReason;
+import io.kvmj.vmm.VmSession;
 import io.kvmj.vmm.boot.BootException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
         description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
         footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
-            "2 bad flags/config/kernel; 4 VMM failure; 130 Ctrl-C."})
+            "2 bad flags/config/kernel; 4 VMM failure; 6 guest triple fault; 130 Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,6 +60,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-acpi", description = "no ACPI tables: an MP table, and virtio devices listed on the "
             + "kernel command line (for guests that do not read ACPI, like QEMU's microvm,acpi=off)")
     boolean noAcpi;
+
+    @Option(names = "--on-reset", paramLabel = "ACTION",
+            description = "what a guest reset (triple fault included) does: exit (end the VM, the default) or "
+                    + "restart (start the machine afresh, disks kept); overrides the config's \"on-reset\"")
+    OnReset onReset;
+
+    /** The values of {@code --on-reset}, spelled as the config file's {@code "on-reset"}. */
+    enum OnReset {
+        exit(ResetAction.EXIT), restart(ResetAction.RESTART);
+
+        final ResetAction action;
+
+        OnReset(ResetAction action) {
+            this.action = action;
+        }
+    }
 
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "warn",
             description = "error, warn, info or debug (default: ${DEFAULT-VALUE}); logs go to stderr")
@@ -118,11 +134,13 @@ final class RunCommand implements Callable<Integer> {
         RawTerminal terminal = null;
         try {
             VmLaunch launch = VmLaunch.of(vmConfig);
-            if (launch.spec().consoleEscapes()) {
+            if (launch.spec().serialInput() != null && launch.spec().serialInput().escapes()) {
                 terminal = RawTerminal.enterIfTerminal(0);
             }
-            try (Vm vm = VmBuilder.build(launch.spec())) {
-                return exitCode(runUntilStopped(vm));
+            ResetAction action = onReset != null ? onReset.action
+                    : vmConfig.restartOnReset() ? ResetAction.RESTART : ResetAction.EXIT;
+            try {
+                return exitCode(runUntilStopped(new VmSession(launch.spec(), action)));
             } finally {
                 launch.close();
             }
@@ -142,11 +160,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the VM; SIGINT/SIGTERM stop it through a shutdown hook that waits for the cleanup below. */
-    private static VmExitReason runUntilStopped(Vm vm) throws InterruptedException {
+    /** Runs the VMs; SIGINT/SIGTERM stop them through a shutdown hook that waits for the session to end. */
+    private static VmExitReason runUntilStopped(VmSession session) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            vm.requestStop(new VmExitReason.Stopped("signal"));
+            session.requestStop(new VmExitReason.Stopped("signal"));
             try {
                 done.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -155,10 +173,8 @@ final class RunCommand implements Callable<Integer> {
         }, "kvmj-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            vm.start();
-            return vm.awaitExit();
+            return session.run();
         } finally {
-            vm.close();
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -177,7 +193,10 @@ final class RunCommand implements Callable<Integer> {
 
     private static int exitCode(VmExitReason reason) {
         return switch (reason) {
+            case VmExitReason.PowerOff p -> ExitCodes.OK;
             case VmExitReason.Reset r -> ExitCodes.OK;
+            case VmExitReason.TripleFault t -> fail(ExitCodes.TRIPLE_FAULT, "the guest triple-faulted (" + t.where()
+                    + "); with --on-reset=restart the machine restarts instead");
             case VmExitReason.DebugExit d -> d.status();
             case VmExitReason.Stopped s -> s.why().equals("signal") ? ExitCodes.INTERRUPTED : ExitCodes.OK;
             case VmExitReason.Failure f -> fail(ExitCodes.VMM_FAILURE, "VMM failure: " + f.reason());

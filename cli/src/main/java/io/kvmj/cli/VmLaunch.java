@@ -4,6 +4,7 @@ import io.kvmj.config.SerialOutput;
 import io.kvmj.config.VmConfig;
 import io.kvmj.sys.Libc;
 import io.kvmj.vmm.VmSpec;
+import io.kvmj.vmm.console.ConsoleInput;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -28,8 +29,8 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
         VmSpec spec = new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
                 RootDrive.bootArgs(config.bootSource().bootArgs(), config.drives()),
                 config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
-                debugPort, serialOut, stdin ? new FileInputStream(FileDescriptor.in) : null,
-                stdin && Libc.isatty(STDIN), VirtioSetups.of(config), config.acpi(),
+                debugPort, serialOut, stdin ? new ConsoleInput(new FileInputStream(FileDescriptor.in), Libc.isatty(STDIN)) : null,
+                VirtioSetups.of(config), config.acpi(),
                 CpuTemplates.of(config.cpuConfig()));
         return new VmLaunch(spec, file);
     }

@@ -44,6 +44,7 @@ class CliUsageTest {
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--cpus", "two"}, "--cpus"),
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--debug-exit=port"}, "--debug-exit"),
                 Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--bogus"}, "--bogus"),
+                Arguments.of(new String[] {"run", "--kernel", hello.toString(), "--on-reset", "reboot"}, "--on-reset"),
                 Arguments.of(new String[] {"run", "--config", config.toString(), "--cpus", "2"}, "cannot be combined"),
                 Arguments.of(new String[] {"run", "--config", "/nonexistent.json"}, "/nonexistent.json"),
                 Arguments.of(new String[] {"run", "/nonexistent.json"}, "/nonexistent.json"),

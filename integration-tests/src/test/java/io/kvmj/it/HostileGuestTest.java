@@ -3,6 +3,12 @@ package io.kvmj.it;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,13 +16,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("kvm")
 class HostileGuestTest {
     @Test
-    void tripleFaultIsAVmmFailureWithTheReason() throws Exception {
+    void tripleFaultEndsTheVmWithItsOwnStatusAndWhere() throws Exception {
         Environment.requireKvm();
         GuestRun run = Kvmj.cli("run", "--kernel", Environment.guest("crash").toString(), "--cmdline", "mode=triple",
                 "--debug-exit");
-        assertEquals(4, run.status(), run.toString());
-        assertTrue(run.stderr().contains("triple fault") && run.stderr().contains("rip 0x"), run.stderr());
+        assertEquals(6, run.status(), run.toString());
+        assertTrue(run.stderr().contains("triple-faulted") && run.stderr().contains("rip 0x"), run.stderr());
         assertEquals(1, run.stderr().strip().lines().count(), "one line: " + run.stderr());
+    }
+
+    /** A triple fault is a reset (as on a PC and in QEMU): with --on-reset=restart the machine boots again. */
+    @Test
+    void tripleFaultRestartsTheMachineWithOnResetRestart() throws Exception {
+        Environment.requireKvm();
+        Process p = new ProcessBuilder(Environment.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
+                Environment.CLI_JAR.toString(), "run", "--kernel", Environment.guest("crash").toString(),
+                "--cmdline", "mode=triple", "--debug-exit", "--on-reset=restart", "--log-level=info")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        StringBuilder seen = new StringBuilder();
+        int boots = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (boots < 3 && (line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("crash: dividing by zero")) {
+                    boots++;
+                }
+            }
+            assertEquals(3, boots, "the guest ran three times\n" + seen);
+            assertTrue(seen.toString().contains("restarting the machine, restart 2"), seen.toString());
+            assertTrue(p.isAlive(), "still restarting\n" + seen);
+        } finally {
+            p.destroy(); // SIGTERM: the session stops the running VM and starts no other
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ended on SIGTERM");
+            p.destroyForcibly();
+        }
     }
 
     @Test
@@ -25,8 +59,8 @@ class HostileGuestTest {
         GuestRun run = Kvmj.cli("run", "--kernel", Environment.guest("crash").toString(), "--cmdline", "mode=sse",
                 "--debug-exit");
         // #UD with no IDT is a triple fault on hardware; PVM hosts cannot emulate SSE at CPL0 at all.
-        assertEquals(4, run.status(), run.toString());
-        assertTrue(run.stderr().contains("triple fault") || run.stderr().contains("could not emulate"), run.stderr());
+        assertTrue(run.status() == 6 && run.stderr().contains("triple-faulted")
+                || run.status() == 4 && run.stderr().contains("could not emulate"), run.toString());
     }
 
     @Test

@@ -33,7 +33,7 @@ final class Kvmj {
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus, List<DeviceSetup> devices,
                               boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, devices, acpi,
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, devices, acpi,
                 CpuTemplate.NONE);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
@@ -46,7 +46,9 @@ final class Kvmj {
             }
             int status = switch (reason) {
                 case VmExitReason.DebugExit d -> d.status();
+                case VmExitReason.PowerOff p -> 0;
                 case VmExitReason.Reset r -> 0;
+                case VmExitReason.TripleFault t -> 6;
                 case VmExitReason.Failure f -> 4;
                 case VmExitReason.Stopped s -> 130;
             };

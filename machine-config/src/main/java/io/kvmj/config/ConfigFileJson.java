@@ -17,7 +17,7 @@ final class ConfigFileJson {
     private ConfigFileJson() {}
 
     record Root(BootSourceJson bootSource, MachineJson machine, DebugExitJson debugExit, SerialJson serial,
-                List<DriveJson> drives, EntropyJson entropy, AcpiJson acpi, JsonValue cpuConfig) {
+                List<DriveJson> drives, EntropyJson entropy, AcpiJson acpi, JsonValue cpuConfig, String onReset) {
         private static final JsonField<BootSourceJson> BOOT_SOURCE = required(Keys.BOOT_SOURCE, BootSourceJson.TYPE);
         private static final JsonField<MachineJson> MACHINE = required(Keys.MACHINE_CONFIG, MachineJson.TYPE);
         private static final JsonField<DebugExitJson> DEBUG_EXIT = optional(Keys.DEBUG_EXIT, DebugExitJson.TYPE);
@@ -27,13 +27,14 @@ final class ConfigFileJson {
         private static final JsonField<EntropyJson> ENTROPY = optional(Keys.ENTROPY, EntropyJson.TYPE);
         private static final JsonField<AcpiJson> ACPI = optional(Keys.ACPI, AcpiJson.TYPE);
         private static final JsonField<JsonValue> CPU_CONFIG = optional(Keys.CPU_CONFIG, JsonTypes.ANY);
+        private static final JsonField<String> ON_RESET = optional(Keys.ON_RESET, JsonTypes.STRING);
 
         /** The unsupported sections are removed before binding, but still known. */
         static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
                 v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
-                        v.get(ENTROPY), v.get(ACPI), v.get(CPU_CONFIG)),
+                        v.get(ENTROPY), v.get(ACPI), v.get(CPU_CONFIG), v.get(ON_RESET)),
                 UnsupportedSections.NAMES,
-                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG);
+                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG, ON_RESET);
     }
 
     /**

@@ -24,6 +24,8 @@ final class ConfigFileMapper {
     private static final String CACHE_WRITEBACK = "Writeback";
     private static final String IO_ENGINE_SYNC = "Sync";
     private static final String IO_ENGINE_ASYNC = "Async";
+    static final String ON_RESET_EXIT = "exit";
+    static final String ON_RESET_RESTART = "restart";
 
     /** "0xf4" (hex) or "244" (decimal); ASCII digits only. */
     private static final Pattern PORT = Pattern.compile("0[xX]([0-9a-fA-F]+)|([0-9]+)");
@@ -35,7 +37,16 @@ final class ConfigFileMapper {
         List<DriveConfig> drives = drives(root.drives());
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
                 drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
-                        || root.acpi().enabled(), CpuConfigMapper.fromConfig(root.cpuConfig()));
+                        || root.acpi().enabled(), CpuConfigMapper.fromConfig(root.cpuConfig()),
+                restartOnReset(root.onReset()));
+    }
+
+    /** kvmj's {@code "on-reset"}: {@code "exit"} (the default) or {@code "restart"}. */
+    private static boolean restartOnReset(String onReset) throws ConfigException {
+        if (onReset == null || onReset.equals(ON_RESET_EXIT)) return false;
+        if (onReset.equals(ON_RESET_RESTART)) return true;
+        throw new ConfigException(Keys.ON_RESET, "must be \"" + ON_RESET_EXIT + "\" or \"" + ON_RESET_RESTART
+                + "\" (got " + quote(onReset) + ")");
     }
 
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {

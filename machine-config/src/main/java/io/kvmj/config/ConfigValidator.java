@@ -30,7 +30,8 @@ final class ConfigValidator {
                 drives,
                 config.entropy(),
                 config.acpi(),
-                CpuConfigValidator.validate(config.cpuConfig(), base));
+                CpuConfigValidator.validate(config.cpuConfig(), base),
+                config.restartOnReset());
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {

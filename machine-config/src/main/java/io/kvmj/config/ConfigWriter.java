@@ -80,6 +80,9 @@ final class ConfigWriter {
             g.writeBooleanField(Keys.ENABLED, false);
             g.writeEndObject();
         }
+        if (config.restartOnReset()) {
+            g.writeStringField(Keys.ON_RESET, ConfigFileMapper.ON_RESET_RESTART);
+        }
         if (config.debugExit() != null) {
             g.writeObjectFieldStart(Keys.DEBUG_EXIT);
             g.writeNumberField(Keys.IOBASE, config.debugExit().iobase());

@@ -51,6 +51,7 @@ final class Keys {
     // kvmj-only sections
     static final String DEBUG_EXIT = "debug-exit";
     static final String ACPI = "acpi";
+    static final String ON_RESET = "on-reset";
     static final String ENABLED = "enabled";
     static final String IOBASE = "iobase";
     static final String SERIAL = "serial";

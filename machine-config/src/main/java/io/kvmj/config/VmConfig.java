@@ -12,11 +12,20 @@ import java.util.List;
  * @param acpi whether the guest gets ACPI tables (kvmj's {@code "acpi": {"enabled": ...}}, default true); without,
  *             an MP table and virtio devices listed on the kernel command line
  * @param cpuConfig Firecracker's custom CPU template ({@code cpu-config}); null when there is none
+ * @param restartOnReset kvmj's {@code "on-reset": "restart"}: a guest reset restarts the machine instead of ending
+ *                       it (the default, {@code "exit"}, as Firecracker)
  */
 public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
-                       List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig) {
+                       List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig,
+                       boolean restartOnReset) {
     public VmConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
+    }
+
+    /** A config whose guest resets end the VM. */
+    public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
+                    List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig) {
+        this(bootSource, machine, debugExit, serial, drives, entropy, acpi, cpuConfig, false);
     }
 
     /** A config without drives, entropy device or CPU template, with ACPI. */

@@ -103,6 +103,20 @@ class ConfigGoodTest {
     }
 
     @Test
+    void onResetRestartOrExitAndExitByDefault() throws Exception {
+        assertTrue(ConfigLoader.parse(minimalWith(", \"on-reset\": \"restart\""), dir).restartOnReset());
+        assertFalse(ConfigLoader.parse(minimalWith(", \"on-reset\": \"exit\""), dir).restartOnReset());
+        assertFalse(ConfigLoader.parse(minimalWith(", \"on-reset\": null"), dir).restartOnReset());
+        assertFalse(ConfigLoader.parse(minimalWith(""), dir).restartOnReset());
+    }
+
+    @Test
+    void onResetRestartIsWrittenBack() throws Exception {
+        VmConfig config = ConfigLoader.parse(minimalWith(", \"on-reset\": \"restart\""), dir);
+        assertEquals(config, ConfigLoader.parse(ConfigLoader.toJson(config), dir));
+    }
+
+    @Test
     void debugExitNullMeansAbsent() throws Exception {
         assertNull(ConfigLoader.parse(minimalWith(", \"debug-exit\": null"), dir).debugExit());
     }

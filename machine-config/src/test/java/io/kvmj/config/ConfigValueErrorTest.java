@@ -62,6 +62,12 @@ class ConfigValueErrorTest {
     }
 
     @Test
+    void onResetUnknownAction() {
+        assertError(ConfigAssertions.minimalWith(", \"on-reset\": \"reboot\""), dir, "on-reset",
+                "must be \"exit\" or \"restart\" (got \"reboot\")");
+    }
+
+    @Test
     void cpuTemplateUnknown() {
         assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"none\""), dir,
                 "machine-config.cpu_template", "unknown CPU template \"none\"");

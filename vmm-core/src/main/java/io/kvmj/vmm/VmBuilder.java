@@ -22,7 +22,6 @@ import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
 import io.kvmj.vmm.boot.GuestLoader;
 import io.kvmj.vmm.boot.bzimage.KernelFormat;
-import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.legacy.DebugExit;
 import io.kvmj.vmm.devices.legacy.I8042;
@@ -164,7 +163,7 @@ public final class VmBuilder {
         if (spec.serialInput() == null) {
             return List.of();
         }
-        return List.of(() -> ConsoleInput.start(spec.serialInput(), serial, holder::requestStop, spec.consoleEscapes()));
+        return List.of(() -> spec.serialInput().connect(serial, holder::requestStop));
     }
 
     private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, List<CpuidModifier> modifiers,

@@ -1,9 +1,9 @@
 package io.kvmj.vmm;
 
 import io.kvmj.vmm.arch.x86.CpuTemplate;
+import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceSetup;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,15 +15,15 @@ import java.util.Objects;
  * @param initrd          null for none
  * @param debugExitPort   the isa-debug-exit port, or -1 for no such device
  * @param serialOutput    where COM1's output goes (unbuffered writes), or null to discard it
- * @param serialInput     what the guest reads from COM1, or null for nothing
- * @param consoleEscapes  whether Ctrl-A x on {@code serialInput} stops the VM (for raw terminals)
+ * @param serialInput     what the guest reads from COM1 (a pump that outlives a VM restarted after a reset), or
+ *                        null for nothing
  * @param devices         further devices (virtio), attached in order
  * @param acpi            ACPI tables (and virtio devices in the DSDT), or an MP table and virtio devices on
  *                        the command line for guests without ACPI
  * @param cpuTemplate     CPUID and MSR bits forced on every vCPU ({@link CpuTemplate#NONE} for none)
  */
 public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
-                     OutputStream serialOutput, InputStream serialInput, boolean consoleEscapes,
+                     OutputStream serialOutput, ConsoleInput serialInput,
                      List<DeviceSetup> devices, boolean acpi, CpuTemplate cpuTemplate) {
     public static final int NO_DEBUG_EXIT = -1;
 

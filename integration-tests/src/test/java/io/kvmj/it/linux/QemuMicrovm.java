@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The reference machine: QEMU's {@code microvm} with ACPI (its DSDT lists the virtio-mmio devices, as kvmj's
- * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot
- * (a guest reset ends QEMU with status 0, as it ends kvmj).
+ * does; or without ACPI, as kvmj's {@code --no-acpi}), virtio-mmio in its modern (version 2) form, the one kvmj
+ * implements, the host's CPU, and no reboot (a guest reset ends QEMU with status 0, as it ends kvmj) unless the
+ * machine restarts on reset.
  */
 final class QemuMicrovm {
     private QemuMicrovm() {
@@ -16,12 +17,15 @@ final class QemuMicrovm {
     /** The command line that boots {@code machine} with {@code initrd} on {@code qemu}, console on stdio. */
     static List<String> command(Path qemu, LinuxMachine machine, Path initrd) {
         List<String> command = new ArrayList<>(List.of(qemu.toString(),
-                "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host",
+                "-M", "microvm,acpi=" + (machine.acpi() ? "on" : "off"), "-accel", "kvm", "-cpu", "host",
                 "-m", machine.memMib() + "M", "-smp", Integer.toString(machine.cpus()),
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial", "stdio",
+                "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
                 "-global", "virtio-mmio.force-legacy=false",
                 "-kernel", machine.kernel().toString(), "-initrd", initrd.toString(),
                 "-append", cmdline(machine)));
+        if (!machine.restartOnReset()) {
+            command.add("-no-reboot");
+        }
         int n = 0;
         for (Drive d : machine.attachOrder()) {
             String id = "d" + n++;

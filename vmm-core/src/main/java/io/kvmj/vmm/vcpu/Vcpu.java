@@ -105,14 +105,17 @@ public final class Vcpu {
             case VcpuExit.MmioWrite w -> mmioWrite(w);
             case VcpuExit.MmioRead r -> mmioRead(r);
             case VcpuExit.Hlt h -> {
-                return new VmExitReason.Reset("vCPU " + id() + " halted");
+                return new VmExitReason.PowerOff("vCPU " + id() + " halted");
             }
             case VcpuExit.Shutdown s -> {
-                return failure("triple fault (KVM_EXIT_SHUTDOWN)");
+                return new VmExitReason.TripleFault(location());
             }
             case VcpuExit.SystemEvent e -> {
-                return e.type() == VcpuExit.SystemEvent.CRASH ? failure("guest crashed (system event)")
-                        : new VmExitReason.Reset("system event " + e.type());
+                return switch (e.type()) {
+                    case VcpuExit.SystemEvent.CRASH -> failure("guest crashed (system event)");
+                    case VcpuExit.SystemEvent.RESET -> new VmExitReason.Reset("system event reset");
+                    default -> new VmExitReason.PowerOff("system event " + e.type());
+                };
             }
             case VcpuExit.InternalError e -> {
                 return failure(e.suberror() == VcpuExit.InternalError.EMULATION_FAILURE
@@ -170,13 +173,16 @@ public final class Vcpu {
     }
 
     private VmExitReason failure(String what) {
-        String where;
+        return new VmExitReason.Failure(location() + ": " + what);
+    }
+
+    /** "vCPU N at rip 0x...", without the rip if KVM cannot give it. */
+    private String location() {
         try {
-            where = String.format(" at rip 0x%x", fd.registers().rip());
+            return String.format("vCPU %d at rip 0x%x", id(), fd.registers().rip());
         } catch (KvmException e) {
-            where = "";
+            return "vCPU " + id();
         }
-        return new VmExitReason.Failure("vCPU " + id() + ": " + what + where);
     }
 
     private synchronized void waitWhilePaused() {

@@ -29,12 +29,15 @@ class PvhStartInfoTest {
         assertEquals(0x700000, memory.readLong(memory.readLong(info + 16)));
         assertEquals(0x1234, memory.readLong(memory.readLong(info + 16) + 8));
         assertEquals("console=ttyS0", memory.slice(memory.readLong(info + 24), 64).getString(0));
-        assertEquals(3, memory.readInt(info + 48));
+        assertEquals(4, memory.readInt(info + 48));
         long mm = memory.readLong(info + 40);
-        assertEquals(0x100000, memory.readLong(mm + 24));
-        assertEquals((8 << 20) - 0x100000, memory.readLong(mm + 32));
-        assertEquals(1L << 32, memory.readLong(mm + 48));
-        assertEquals(E820Map.TYPE_RAM, memory.readInt(mm + 48 + 16));
+        assertEquals(0x9fc00, memory.readLong(mm + 24), "the EBDA and legacy area, reserved");
+        assertEquals(0x100000 - 0x9fc00, memory.readLong(mm + 32));
+        assertEquals(E820Map.TYPE_RESERVED, memory.readInt(mm + 24 + 16));
+        assertEquals(0x100000, memory.readLong(mm + 48));
+        assertEquals((8 << 20) - 0x100000, memory.readLong(mm + 56));
+        assertEquals(1L << 32, memory.readLong(mm + 72));
+        assertEquals(E820Map.TYPE_RAM, memory.readInt(mm + 72 + 16));
     }
 
     @Test

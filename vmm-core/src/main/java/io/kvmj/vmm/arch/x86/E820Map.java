@@ -17,8 +17,14 @@ public final class E820Map {
     }
 
     /**
-     * RAM below the EBDA, RAM from 1 MiB to the end of the first region, and every further region as is.
-     * The legacy hole between 640 KiB and 1 MiB (VGA, option ROMs, BIOS) is left out, as on real machines.
+     * RAM below the EBDA; the EBDA and the legacy area up to 1 MiB as reserved; RAM from 1 MiB to the end of the
+     * first region, and every further region as is.
+     *
+     * <p>The reserved entry covers what kvmj writes there: the MP table at the EBDA (with ACPI off; at its largest,
+     * 255 vCPUs, it runs past 640 KiB), the ACPI tables from 0xe0000 and the reset vector's stub. A guest that
+     * finds the MP table through the memory map (as the MP spec and Firecracker's fix of the same fault have it)
+     * sees it described, and no guest takes it for RAM. PC firmware reserves the same ranges (SeaBIOS: the EBDA
+     * KiB and 0xf0000-0xfffff).
      */
     public static List<Entry> of(List<GuestRegion> regions) {
         List<Entry> entries = new ArrayList<>();
@@ -28,6 +34,8 @@ public final class E820Map {
                     throw new IllegalArgumentException("guest RAM must be at least 1 MiB");
                 }
                 entries.add(new Entry(0, BootLayout.EBDA_START, TYPE_RAM));
+                entries.add(new Entry(BootLayout.EBDA_START, BootLayout.HIGH_MEMORY_START - BootLayout.EBDA_START,
+                        TYPE_RESERVED));
                 if (r.size() > BootLayout.HIGH_MEMORY_START) {
                     entries.add(new Entry(BootLayout.HIGH_MEMORY_START, r.size() - BootLayout.HIGH_MEMORY_START,
                             TYPE_RAM));

@@ -33,7 +33,7 @@ public final class AcpiPowerDevice implements BusDevice {
         int b = (int) (value & 0xff);
         if (offset == PowerPorts.SLEEP_CONTROL_OFFSET
                 && (b & (PowerPorts.SLEEP_TYPE_MASK | PowerPorts.SLEEP_ENABLE)) == S5_COMMAND) {
-            stopper.requestStop(new VmExitReason.Reset("ACPI power off"));
+            stopper.requestStop(new VmExitReason.PowerOff("ACPI power off"));
         } else if (offset == PowerPorts.RESET_OFFSET && b == PowerPorts.RESET_VALUE) {
             stopper.requestStop(new VmExitReason.Reset("ACPI reset"));
         }

@@ -55,15 +55,16 @@ class ZeroPageTest {
         assertEquals(0, memory.readInt(zp + 0x21c));
         assertEquals(0, memory.readLong(zp + 0x070), "no acpi_rsdp_addr unless given");
 
-        assertEquals(3, memory.readByte(zp + 0x1e8), "e820_entries");
-        long[][] expected = {{0, 0x9fc00, 1}, {0x100000, (8 << 20) - 0x100000, 1}, {1L << 32, 1 << 20, 1}};
+        assertEquals(4, memory.readByte(zp + 0x1e8), "e820_entries");
+        long[][] expected = {{0, 0x9fc00, 1}, {0x9fc00, 0x100000 - 0x9fc00, 2}, {0x100000, (8 << 20) - 0x100000, 1},
+            {1L << 32, 1 << 20, 1}};
         for (int i = 0; i < expected.length; i++) {
             long entry = zp + 0x2d0 + 20L * i;
             assertEquals(expected[i][0], memory.readLong(entry), "entry " + i + " address");
             assertEquals(expected[i][1], memory.readLong(entry + 8), "entry " + i + " size");
             assertEquals(expected[i][2], memory.readInt(entry + 16), "entry " + i + " type");
         }
-        assertEquals(0, memory.readLong(zp + 0x2d0 + 60));
+        assertEquals(0, memory.readLong(zp + 0x2d0 + 80));
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class AcpiPowerDeviceTest {
-    private static final VmExitReason POWER_OFF = new VmExitReason.Reset("ACPI power off");
+    private static final VmExitReason POWER_OFF = new VmExitReason.PowerOff("ACPI power off");
     private static final VmExitReason RESET = new VmExitReason.Reset("ACPI reset");
 
     private final List<VmExitReason> stops = new ArrayList<>();

@@ -9,7 +9,7 @@ import io.kvmj.vmm.memory.GuestMemory;
  *
  * <p>kvmj puts them in the BIOS area: the RSDP at {@link #RSDP_ADDRESS} (0xe0000), where Linux finds it by scanning
  * 0xe0000-0xfffff for "RSD PTR " when the boot protocol does not pass it (PVH passes it as {@code rsdp_paddr}),
- * and the rest after it, below {@link #TABLES_LIMIT} (1 MiB). That range is not RAM in kvmj's E820 map, so the
+ * and the rest after it, below {@link #TABLES_LIMIT} (1 MiB). That range is reserved in kvmj's E820 map, so the
  * guest never reuses it.
  */
 public final class AcpiTables {
