@@ -5,6 +5,7 @@ import static io.kvmj.config.JsonField.required;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * The {@link JsonType}s of Firecracker keys this kvmj version does not implement. Each accepts the values that ask
@@ -78,14 +79,15 @@ final class UnsupportedKeys {
 
     private static JsonType<Void> onlyDefault(String feature, boolean ignoreCase, String defaultValue,
                                               String... others) {
+        BiPredicate<String, String> same = ignoreCase ? String::equalsIgnoreCase : String::equals;
         List<String> all = new ArrayList<>();
         all.add(defaultValue);
         all.addAll(List.of(others));
         return (value, at) -> {
             String given = JsonTypes.STRING.bind(value, at);
-            if (ignoreCase ? given.equalsIgnoreCase(defaultValue) : given.equals(defaultValue)) return null;
+            if (same.test(given, defaultValue)) return null;
             for (String other : others) {
-                if (ignoreCase ? given.equalsIgnoreCase(other) : given.equals(other)) {
+                if (same.test(given, other)) {
                     throw unsupported(at, feature, value.describe(),
                             "use " + ConfigFileMapper.quote(defaultValue) + " or omit the key");
                 }
@@ -96,7 +98,7 @@ final class UnsupportedKeys {
 
     private static final String RATE_LIMITS = "I/O rate limits are";
 
-    /** A token bucket's numbers; {@code one_time_burst} is bound only to be checked. */
+    /** A token bucket's numbers; {@code one_time_burst} is bound only to check its type. */
     private record TokenBucketJson(long size, long refillTime) {
         private static final JsonField<Long> SIZE = required(Keys.SIZE, JsonTypes.LONG);
         private static final JsonField<Long> REFILL_TIME = required(Keys.REFILL_TIME, JsonTypes.LONG);
