@@ -65,7 +65,8 @@ class CliUsageTest {
         String kernel = "\"kernel_image_path\": \"" + (hello == null ? "x" : hello) + "\"";
         return Stream.of(
                 Arguments.of("{", "malformed JSON"),
-                Arguments.of("{\"boot-source\": {" + kernel + "}}", "machine-config"),
+                Arguments.of("{\"boot-source\": {" + kernel + "},"
+                        + " \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"v.sock\"}}", "vsock: vsock devices are not"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 1, "
                         + "\"mem_size_mib\": 0}}", "machine-config.mem_size_mib"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": \"1\", "

@@ -10,16 +10,21 @@ import java.util.List;
  * Values are raw and unchecked; {@link ConfigFileMapper} turns them into a {@link VmConfig}. Required keys must
  * be present and not null; optional keys that are absent or null are Java null. Values the mappers interpret
  * (numbers given as strings, lists kvmj accepts only empty) are {@link JsonValue}s, JSON null included.
- * Firecracker sections kvmj does not implement are handled before binding, by {@link UnsupportedSections}.
+ * Every key of Firecracker's config file is known: those kvmj does not implement are accepted only at values that
+ * ask for nothing, by {@link UnsupportedKeys} types, and are not kept.
  * {@code cpu-config} is left a value because it is a template object or the path of a template file.
  */
 final class ConfigFileJson {
     private ConfigFileJson() {}
 
+    /**
+     * {@code machine-config} may be absent or null, as in Firecracker (its default machine). Firecracker's sections
+     * kvmj does not implement are bound by {@link UnsupportedKeys} types, which keep nothing.
+     */
     record Root(BootSourceJson bootSource, MachineJson machine, DebugExitJson debugExit, SerialJson serial,
                 List<DriveJson> drives, EntropyJson entropy, AcpiJson acpi, JsonValue cpuConfig, String onReset) {
         private static final JsonField<BootSourceJson> BOOT_SOURCE = required(Keys.BOOT_SOURCE, BootSourceJson.TYPE);
-        private static final JsonField<MachineJson> MACHINE = required(Keys.MACHINE_CONFIG, MachineJson.TYPE);
+        private static final JsonField<MachineJson> MACHINE = optional(Keys.MACHINE_CONFIG, MachineJson.TYPE);
         private static final JsonField<DebugExitJson> DEBUG_EXIT = optional(Keys.DEBUG_EXIT, DebugExitJson.TYPE);
         private static final JsonField<SerialJson> SERIAL = optional(Keys.SERIAL, SerialJson.TYPE);
         private static final JsonField<List<DriveJson>> DRIVES =
@@ -28,13 +33,27 @@ final class ConfigFileJson {
         private static final JsonField<AcpiJson> ACPI = optional(Keys.ACPI, AcpiJson.TYPE);
         private static final JsonField<JsonValue> CPU_CONFIG = optional(Keys.CPU_CONFIG, JsonTypes.ANY);
         private static final JsonField<String> ON_RESET = optional(Keys.ON_RESET, JsonTypes.STRING);
+        private static final JsonField<Void> NETWORK_INTERFACES = optional(Keys.NETWORK_INTERFACES,
+                UnsupportedKeys.onlyEmptyList("network interfaces are"));
+        private static final JsonField<Void> VSOCK =
+                optional(Keys.VSOCK, UnsupportedKeys.onlyEmptyObject("vsock devices are"));
+        private static final JsonField<Void> BALLOON =
+                optional(Keys.BALLOON, UnsupportedKeys.onlyEmptyObject("memory balloon devices are"));
+        private static final JsonField<Void> LOGGER = optional(Keys.LOGGER, UnsupportedKeys.LOGGER);
+        private static final JsonField<Void> METRICS =
+                optional(Keys.METRICS, UnsupportedKeys.onlyEmptyObject("Firecracker's metrics are"));
+        private static final JsonField<Void> MMDS_CONFIG = optional(Keys.MMDS_CONFIG,
+                UnsupportedKeys.onlyEmptyObject("the microVM metadata service (MMDS) is"));
+        private static final JsonField<Void> PMEM =
+                optional(Keys.PMEM, UnsupportedKeys.onlyEmptyList("virtio-pmem devices are"));
+        private static final JsonField<Void> MEMORY_HOTPLUG = optional(Keys.MEMORY_HOTPLUG,
+                UnsupportedKeys.onlyEmptyObject("memory hotplug (virtio-mem) is"));
 
-        /** The unsupported sections are removed before binding, but still known. */
         static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
                 v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
                         v.get(ENTROPY), v.get(ACPI), v.get(CPU_CONFIG), v.get(ON_RESET)),
-                UnsupportedSections.NAMES,
-                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG, ON_RESET);
+                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG, ON_RESET,
+                NETWORK_INTERFACES, VSOCK, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
     }
 
     /**
@@ -105,50 +124,58 @@ final class ConfigFileJson {
                 KERNEL_IMAGE_PATH, BOOT_ARGS, INITRD_PATH);
     }
 
-    record MachineJson(int vcpuCount, long memSizeMib, Boolean smt, Boolean trackDirtyPages, String cpuTemplate) {
+    /** {@code smt}, {@code cpu_template}, {@code huge_pages} and {@code gdb_socket_path} only at their defaults. */
+    record MachineJson(int vcpuCount, long memSizeMib, Boolean trackDirtyPages) {
         private static final JsonField<Integer> VCPU_COUNT = required(Keys.VCPU_COUNT, JsonTypes.INT);
         private static final JsonField<Long> MEM_SIZE_MIB = required(Keys.MEM_SIZE_MIB, JsonTypes.LONG);
-        private static final JsonField<Boolean> SMT = optional(Keys.SMT, JsonTypes.BOOLEAN);
+        private static final JsonField<Void> SMT =
+                optional(Keys.SMT, UnsupportedKeys.onlyFalse("SMT (two threads per core) is"));
         private static final JsonField<Boolean> TRACK_DIRTY_PAGES = optional(Keys.TRACK_DIRTY_PAGES, JsonTypes.BOOLEAN);
-        private static final JsonField<String> CPU_TEMPLATE = optional(Keys.CPU_TEMPLATE, JsonTypes.STRING);
+        private static final JsonField<Void> CPU_TEMPLATE = optional(Keys.CPU_TEMPLATE, UnsupportedKeys.onlyDefault(
+                "static CPU templates are", "None", "C3", "T2", "T2S", "T2CL", "T2A", "V1N1"));
+        private static final JsonField<Void> HUGE_PAGES = optional(Keys.HUGE_PAGES,
+                UnsupportedKeys.onlyDefault("huge pages are", "None", "Transparent", "2M"));
+        private static final JsonField<Void> GDB_SOCKET_PATH =
+                optional(Keys.GDB_SOCKET_PATH, UnsupportedKeys.onlyNull("a GDB server is"));
 
         static final JsonObjectType<MachineJson> TYPE = new JsonObjectType<>(
-                v -> new MachineJson(v.get(VCPU_COUNT), v.get(MEM_SIZE_MIB), v.get(SMT), v.get(TRACK_DIRTY_PAGES),
-                        v.get(CPU_TEMPLATE)),
-                VCPU_COUNT, MEM_SIZE_MIB, SMT, TRACK_DIRTY_PAGES, CPU_TEMPLATE);
+                v -> new MachineJson(v.get(VCPU_COUNT), v.get(MEM_SIZE_MIB), v.get(TRACK_DIRTY_PAGES)),
+                VCPU_COUNT, MEM_SIZE_MIB, SMT, TRACK_DIRTY_PAGES, CPU_TEMPLATE, HUGE_PAGES, GDB_SOCKET_PATH);
     }
 
     /**
      * Firecracker's drive; {@code is_root_device} is required there, optional here. {@code serial} and
-     * {@code direct_io} are kvmj's own. {@code rate_limiter} is a value so any value can be refused by name.
+     * {@code direct_io} are kvmj's own. {@code io_engine}, {@code rate_limiter} and {@code socket} (a vhost-user
+     * drive) only at their defaults.
      */
     record DriveJson(String driveId, String pathOnHost, Boolean isRootDevice, Boolean isReadOnly, String partuuid,
-                     String cacheType, String ioEngine, JsonValue rateLimiter, String serial, Boolean directIo) {
+                     String cacheType, String serial, Boolean directIo) {
         private static final JsonField<String> DRIVE_ID = required(Keys.DRIVE_ID, JsonTypes.STRING);
         private static final JsonField<String> PATH_ON_HOST = required(Keys.PATH_ON_HOST, JsonTypes.STRING);
         private static final JsonField<Boolean> IS_ROOT_DEVICE = optional(Keys.IS_ROOT_DEVICE, JsonTypes.BOOLEAN);
         private static final JsonField<Boolean> IS_READ_ONLY = optional(Keys.IS_READ_ONLY, JsonTypes.BOOLEAN);
         private static final JsonField<String> PARTUUID = optional(Keys.PARTUUID, JsonTypes.STRING);
         private static final JsonField<String> CACHE_TYPE = optional(Keys.CACHE_TYPE, JsonTypes.STRING);
-        private static final JsonField<String> IO_ENGINE = optional(Keys.IO_ENGINE, JsonTypes.STRING);
-        private static final JsonField<JsonValue> RATE_LIMITER = optional(Keys.RATE_LIMITER, JsonTypes.ANY);
+        private static final JsonField<Void> IO_ENGINE = optional(Keys.IO_ENGINE,
+                UnsupportedKeys.onlyDefault("asynchronous I/O (io_uring) is", "Sync", "Async"));
+        private static final JsonField<Void> RATE_LIMITER = optional(Keys.RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
+        private static final JsonField<Void> SOCKET =
+                optional(Keys.SOCKET, UnsupportedKeys.onlyNull("vhost-user block devices are"));
         private static final JsonField<String> SERIAL = optional(Keys.DRIVE_SERIAL, JsonTypes.STRING);
         private static final JsonField<Boolean> DIRECT_IO = optional(Keys.DIRECT_IO, JsonTypes.BOOLEAN);
 
         static final JsonObjectType<DriveJson> TYPE = new JsonObjectType<>(
                 v -> new DriveJson(v.get(DRIVE_ID), v.get(PATH_ON_HOST), v.get(IS_ROOT_DEVICE), v.get(IS_READ_ONLY),
-                        v.get(PARTUUID), v.get(CACHE_TYPE), v.get(IO_ENGINE), v.get(RATE_LIMITER), v.get(SERIAL),
-                        v.get(DIRECT_IO)),
+                        v.get(PARTUUID), v.get(CACHE_TYPE), v.get(SERIAL), v.get(DIRECT_IO)),
                 DRIVE_ID, PATH_ON_HOST, IS_ROOT_DEVICE, IS_READ_ONLY, PARTUUID, CACHE_TYPE, IO_ENGINE, RATE_LIMITER,
-                SERIAL, DIRECT_IO);
+                SOCKET, SERIAL, DIRECT_IO);
     }
 
-    /** Firecracker's entropy device; only an absent or null {@code rate_limiter} is supported. */
-    record EntropyJson(JsonValue rateLimiter) {
-        private static final JsonField<JsonValue> RATE_LIMITER = optional(Keys.RATE_LIMITER, JsonTypes.ANY);
+    /** Firecracker's entropy device; {@code rate_limiter} only when it limits nothing. */
+    record EntropyJson() {
+        private static final JsonField<Void> RATE_LIMITER = optional(Keys.RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
 
-        static final JsonObjectType<EntropyJson> TYPE =
-                new JsonObjectType<>(v -> new EntropyJson(v.get(RATE_LIMITER)), RATE_LIMITER);
+        static final JsonObjectType<EntropyJson> TYPE = new JsonObjectType<>(v -> new EntropyJson(), RATE_LIMITER);
     }
 
     /** {@code iobase} is a value because it may be a number (244) or a string ("0xf4"). */

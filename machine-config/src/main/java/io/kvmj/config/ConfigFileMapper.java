@@ -15,15 +15,11 @@ import java.util.regex.Pattern;
  * left to {@link ConfigValidator}, which also serves configs built from CLI flags.
  */
 final class ConfigFileMapper {
-    /** Firecracker's static CPU templates; kvmj recognises them but implements none yet. */
-    private static final List<String> FIRECRACKER_CPU_TEMPLATES = List.of("C3", "T2", "T2S", "T2CL", "T2A");
-
-    private static final String NO_CPU_TEMPLATE = "None";
+    /** Firecracker's machine when its config file has no {@code machine-config} ({@code MachineConfig::default}). */
+    private static final MachineSpec FIRECRACKER_DEFAULT_MACHINE = new MachineSpec(1, 128, false, false);
 
     private static final String CACHE_UNSAFE = "Unsafe";
     private static final String CACHE_WRITEBACK = "Writeback";
-    private static final String IO_ENGINE_SYNC = "Sync";
-    private static final String IO_ENGINE_ASYNC = "Async";
     static final String ON_RESET_EXIT = "exit";
     static final String ON_RESET_RESTART = "restart";
 
@@ -57,20 +53,9 @@ final class ConfigFileMapper {
                 json.initrdPath() == null ? null : path(Keys.path(section, Keys.INITRD_PATH), json.initrdPath()));
     }
 
-    private static MachineSpec machine(ConfigFileJson.MachineJson json) throws ConfigException {
-        checkCpuTemplate(json.cpuTemplate());
-        return new MachineSpec(json.vcpuCount(), json.memSizeMib(),
-                Boolean.TRUE.equals(json.smt()), Boolean.TRUE.equals(json.trackDirtyPages()));
-    }
-
-    private static void checkCpuTemplate(String template) throws ConfigException {
-        if (template == null || template.equals(NO_CPU_TEMPLATE)) return;
-        String key = Keys.path(Keys.MACHINE_CONFIG, Keys.CPU_TEMPLATE);
-        if (FIRECRACKER_CPU_TEMPLATES.contains(template)) {
-            throw new ConfigException(key, "CPU template " + quote(template)
-                    + " is not supported by this kvmj version yet (use \"None\" or omit the key)");
-        }
-        throw new ConfigException(key, "unknown CPU template " + quote(template) + " (kvmj accepts only \"None\")");
+    private static MachineSpec machine(ConfigFileJson.MachineJson json) {
+        if (json == null) return FIRECRACKER_DEFAULT_MACHINE;
+        return new MachineSpec(json.vcpuCount(), json.memSizeMib(), false, Boolean.TRUE.equals(json.trackDirtyPages()));
     }
 
     private static List<DriveConfig> drives(List<ConfigFileJson.DriveJson> json) throws ConfigException {
@@ -83,8 +68,6 @@ final class ConfigFileMapper {
     }
 
     private static DriveConfig drive(int i, ConfigFileJson.DriveJson json) throws ConfigException {
-        checkIoEngine(Keys.drive(i, Keys.IO_ENGINE), json.ioEngine());
-        checkNoRateLimiter(Keys.drive(i, Keys.RATE_LIMITER), json.rateLimiter());
         return new DriveConfig(json.driveId(), path(Keys.drive(i, Keys.PATH_ON_HOST), json.pathOnHost()),
                 Boolean.TRUE.equals(json.isRootDevice()), Boolean.TRUE.equals(json.isReadOnly()), json.partuuid(),
                 writeback(Keys.drive(i, Keys.CACHE_TYPE), json.cacheType()), json.serial(),
@@ -98,26 +81,8 @@ final class ConfigFileMapper {
                 + quote(cacheType));
     }
 
-    private static void checkIoEngine(String key, String engine) throws ConfigException {
-        if (engine == null || engine.equals(IO_ENGINE_SYNC)) return;
-        if (engine.equals(IO_ENGINE_ASYNC)) {
-            throw new ConfigException(key, "\"" + IO_ENGINE_ASYNC
-                    + "\" is not supported by this kvmj version yet (use \"Sync\" or omit the key)");
-        }
-        throw new ConfigException(key, "expected \"" + IO_ENGINE_SYNC + "\" or \"" + IO_ENGINE_ASYNC + "\", got "
-                + quote(engine));
-    }
-
-    private static void checkNoRateLimiter(String key, JsonValue rateLimiter) throws ConfigException {
-        if (!JsonValue.isNullOrAbsent(rateLimiter)) {
-            throw new ConfigException(key, "not supported by this kvmj version yet (use null or omit the key)");
-        }
-    }
-
-    private static EntropyConfig entropy(ConfigFileJson.EntropyJson json) throws ConfigException {
-        if (json == null) return null;
-        checkNoRateLimiter(Keys.path(Keys.ENTROPY, Keys.RATE_LIMITER), json.rateLimiter());
-        return new EntropyConfig();
+    private static EntropyConfig entropy(ConfigFileJson.EntropyJson json) {
+        return json == null ? null : new EntropyConfig();
     }
 
     private static DebugExit debugExit(ConfigFileJson.DebugExitJson json) throws ConfigException {

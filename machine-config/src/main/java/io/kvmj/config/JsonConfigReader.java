@@ -21,8 +21,7 @@ final class JsonConfigReader {
 
     static ConfigFileJson.Root read(String json) throws ConfigException {
         Keys.Scope scope = Keys.Scope.CONFIG;
-        JsonValue.JsonObject root = UnsupportedSections.removeFrom(JsonTreeParser.parseObject(json, scope));
-        return ConfigFileJson.Root.TYPE.bind(root, KeyPath.root(scope));
+        return ConfigFileJson.Root.TYPE.bind(JsonTreeParser.parseObject(json, scope), KeyPath.root(scope));
     }
 
     /** The text of a CPU template file; errors name keys within {@code scope}. */

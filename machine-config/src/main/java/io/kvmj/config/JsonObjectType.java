@@ -39,18 +39,12 @@ final class JsonObjectType<R> implements JsonType<R> {
 
     /** {@code fields} in the order the "known:" hint lists them. */
     JsonObjectType(Constructor<R> constructor, JsonField<?>... fields) {
-        this(constructor, List.of(), fields);
-    }
-
-    /** {@code alsoKnown}: keys handled before binding, which the "known:" hint lists after the fields. */
-    JsonObjectType(Constructor<R> constructor, List<String> alsoKnown, JsonField<?>... fields) {
         this.constructor = constructor;
         List<String> known = new ArrayList<>();
         for (JsonField<?> field : fields) {
             this.fields.put(field.key(), field);
             known.add(field.key());
         }
-        known.addAll(alsoKnown);
         this.knownKeys = List.copyOf(known);
     }
 

@@ -1,7 +1,6 @@
 package io.kvmj.config;
 
 import java.math.BigInteger;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,13 +25,6 @@ sealed interface JsonValue {
     record JsonObject(Map<String, JsonValue> members) implements JsonValue {
         public JsonObject {
             members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
-        }
-
-        /** This object without {@code keys}, in the same order. */
-        JsonObject without(Collection<String> keys) {
-            Map<String, JsonValue> rest = new LinkedHashMap<>(members);
-            rest.keySet().removeAll(keys);
-            return new JsonObject(rest);
         }
 
         @Override

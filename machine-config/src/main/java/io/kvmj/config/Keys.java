@@ -18,6 +18,9 @@ final class Keys {
     static final String SMT = "smt";
     static final String TRACK_DIRTY_PAGES = "track_dirty_pages";
     static final String CPU_TEMPLATE = "cpu_template";
+    static final String HUGE_PAGES = "huge_pages";
+    /** Only in Firecracker builds with its "gdb" feature. */
+    static final String GDB_SOCKET_PATH = "gdb_socket_path";
 
     static final String DRIVES = "drives";
     static final String DRIVE_ID = "drive_id";
@@ -28,11 +31,34 @@ final class Keys {
     static final String CACHE_TYPE = "cache_type";
     static final String IO_ENGINE = "io_engine";
     static final String RATE_LIMITER = "rate_limiter";
+    static final String SOCKET = "socket";
     // kvmj-only keys in a drive
     static final String DRIVE_SERIAL = "serial";
     static final String DIRECT_IO = "direct_io";
 
     static final String ENTROPY = "entropy";
+
+    // a rate limiter and its token buckets
+    static final String BANDWIDTH = "bandwidth";
+    static final String OPS = "ops";
+    static final String SIZE = "size";
+    static final String REFILL_TIME = "refill_time";
+    static final String ONE_TIME_BURST = "one_time_burst";
+
+    // Firecracker sections kvmj accepts only when they ask for nothing (see UnsupportedKeys)
+    static final String NETWORK_INTERFACES = "network-interfaces";
+    static final String VSOCK = "vsock";
+    static final String BALLOON = "balloon";
+    static final String LOGGER = "logger";
+    static final String METRICS = "metrics";
+    static final String MMDS_CONFIG = "mmds-config";
+    static final String PMEM = "pmem";
+    static final String MEMORY_HOTPLUG = "memory-hotplug";
+    static final String LOG_PATH = "log_path";
+    static final String LEVEL = "level";
+    static final String SHOW_LEVEL = "show_level";
+    static final String SHOW_LOG_ORIGIN = "show_log_origin";
+    static final String MODULE = "module";
 
     static final String CPU_CONFIG = "cpu-config";
     static final String KVM_CAPABILITIES = "kvm_capabilities";

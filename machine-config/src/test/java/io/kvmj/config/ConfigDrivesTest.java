@@ -304,28 +304,10 @@ class ConfigDrivesTest {
     }
 
     @Test
-    void asyncIoEngineNotSupportedYet() {
-        assertError(drives(drive(", \"io_engine\": \"Async\"")), dir, "drives[0].io_engine",
-                "\"Async\" is not supported by this kvmj version yet");
-    }
-
-    @Test
-    void ioEngineUnknown() {
-        assertError(drives(drive(", \"io_engine\": \"Uring\"")), dir, "drives[0].io_engine",
-                "expected \"Sync\" or \"Async\", got \"Uring\"");
-    }
-
-    @Test
-    void rateLimiterNotSupportedYet() {
-        assertError(drives(drive(", \"rate_limiter\": {\"bandwidth\": {\"size\": 1000, \"refill_time\": 100}}")), dir,
-                "drives[0].rate_limiter", "not supported by this kvmj version yet");
-    }
-
-    @Test
     void unknownKeyInDrive() {
         String msg = assertError(drives(drive(", \"readonly\": true")), dir, "drives[0]", "unknown key \"readonly\"");
         assertEquals("drives[0]: unknown key \"readonly\" (known: drive_id, path_on_host, is_root_device,"
-                + " is_read_only, partuuid, cache_type, io_engine, rate_limiter, serial, direct_io)", msg);
+                + " is_read_only, partuuid, cache_type, io_engine, rate_limiter, socket, serial, direct_io)", msg);
     }
 
     @Test
@@ -347,12 +329,6 @@ class ConfigDrivesTest {
     @Test
     void nullDrive() {
         assertError(drives(drive(""), "null"), dir, "drives[1]", "must not be null");
-    }
-
-    @Test
-    void entropyRateLimiterNotSupportedYet() {
-        assertError(minimalWith(", \"entropy\": {\"rate_limiter\": {\"ops\": {\"size\": 1, \"refill_time\": 1}}}"),
-                dir, "entropy.rate_limiter", "not supported by this kvmj version yet");
     }
 
     @Test

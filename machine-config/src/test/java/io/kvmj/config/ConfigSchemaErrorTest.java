@@ -30,7 +30,7 @@ class ConfigSchemaErrorTest {
         String msg = assertError(withMachine("\"vcpus\": 2, \"mem_size_mib\": 128"), dir, "machine-config",
                 "unknown key \"vcpus\"");
         assertEquals("machine-config: unknown key \"vcpus\" (known: vcpu_count, mem_size_mib, smt,"
-                + " track_dirty_pages, cpu_template)", msg);
+                + " track_dirty_pages, cpu_template, huge_pages, gdb_socket_path)", msg);
     }
 
     @Test
@@ -141,7 +141,7 @@ class ConfigSchemaErrorTest {
 
     @Test
     void nullForRequiredSection() {
-        assertError("{" + MINIMAL_BOOT + ", \"machine-config\": null}", dir, "machine-config", "must not be null");
+        assertError("{\"boot-source\": null, " + MINIMAL_MACHINE + "}", dir, "boot-source", "must not be null");
     }
 
     @Test
@@ -157,7 +157,7 @@ class ConfigSchemaErrorTest {
 
     @Test
     void missingRequiredSection() {
-        assertError("{" + MINIMAL_BOOT + "}", dir, "machine-config", "required key missing");
+        assertError("{" + MINIMAL_MACHINE + "}", dir, "boot-source", "required key missing");
     }
 
     @Test

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Right shape, wrong values: ranges, unsupported features, files, boot arguments. */
 class ConfigValueErrorTest {
@@ -56,34 +54,9 @@ class ConfigValueErrorTest {
     }
 
     @Test
-    void cpuTemplateNotSupportedYet() {
-        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"T2\""), dir,
-                "machine-config.cpu_template", "\"T2\" is not supported by this kvmj version yet");
-    }
-
-    @Test
     void onResetUnknownAction() {
         assertError(ConfigAssertions.minimalWith(", \"on-reset\": \"reboot\""), dir, "on-reset",
                 "must be \"exit\" or \"restart\" (got \"reboot\")");
-    }
-
-    @Test
-    void cpuTemplateUnknown() {
-        assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"none\""), dir,
-                "machine-config.cpu_template", "unknown CPU template \"none\"");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"network-interfaces", "vsock", "balloon", "logger", "metrics", "mmds-config"})
-    void nonEmptyUnsupportedSection(String section) {
-        assertError(minimalWith(", \"" + section + "\": [{\"x\": 1}]"), dir, section,
-                "not supported by this kvmj version yet");
-    }
-
-    @Test
-    void unsupportedSectionAsObject() {
-        assertError(minimalWith(", \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/tmp/v.sock\"}"), dir, "vsock",
-                "not supported by this kvmj version yet");
     }
 
     @Test
