@@ -286,7 +286,7 @@ class ConfigFirecrackerKeysTest {
     static Stream<Arguments> unknownKeys() {
         return Stream.of(
                 Arguments.of(Where.TOP, "network_interfaces", "[]", "", "unknown key \"network_interfaces\" (known:"
-                        + " boot-source, machine-config, debug-exit, serial, drives, entropy, acpi, cpu-config,"
+                        + " boot-source, machine-config, debug-exit, serial, drives, entropy, acpi, cpu-config, on-reset,"
                         + " network-interfaces, vsock, balloon, logger, metrics, mmds-config, pmem, memory-hotplug)"),
                 Arguments.of(Where.MACHINE, "hugepages", "\"None\"", "", "unknown key \"hugepages\" (known:"
                         + " vcpu_count, mem_size_mib, smt, track_dirty_pages, cpu_template, huge_pages,"
