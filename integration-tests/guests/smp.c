@@ -51,15 +51,6 @@ static bool send_ipi(uint32_t icr_lo)
     return false;
 }
 
-static bool in_ram(uint64_t addr, uint64_t size)
-{
-    for (uint32_t i = 0; i < boot.memmap_entries; i++) {
-        const struct hvm_memmap_entry *e = &boot.memmap[i];
-        if (e->type == MEMMAP_RAM && addr >= e->addr && addr + size <= e->addr + e->size)
-            return true;
-    }
-    return false;
-}
 
 int guest_main(void)
 {
@@ -70,7 +61,7 @@ int guest_main(void)
     CHECK(want >= 1 && want <= MAX_APS + 1, "cpus=%u within 1..%u", want, MAX_APS + 1);
 
     size_t tsize = (size_t)(trampoline_end - trampoline_start);
-    CHECK(in_ram(TRAMPOLINE_ADDR, 4096), "trampoline page 0x%x is RAM", TRAMPOLINE_ADDR);
+    CHECK(memmap_covers(TRAMPOLINE_ADDR, 4096, MEMMAP_RAM), "trampoline page 0x%x is RAM", TRAMPOLINE_ADDR);
     memcpy((void *)TRAMPOLINE_ADDR, trampoline_start, tsize);
     for (int i = 0; i < MAX_APS; i++)
         ap_ids[i] = NO_ID;

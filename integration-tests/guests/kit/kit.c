@@ -153,3 +153,23 @@ void kit_start(uint64_t start_info_paddr)
 
     kit_finish((uint32_t)guest_main());
 }
+
+bool memmap_covers(uint64_t addr, uint64_t size, uint32_t type)
+{
+    for (uint32_t i = 0; i < boot.memmap_entries; i++) {
+        const struct hvm_memmap_entry *e = &boot.memmap[i];
+        if (e->type == type && addr >= e->addr && addr + size <= e->addr + e->size)
+            return true;
+    }
+    return false;
+}
+
+bool memmap_overlaps(uint64_t addr, uint64_t size, uint32_t type)
+{
+    for (uint32_t i = 0; i < boot.memmap_entries; i++) {
+        const struct hvm_memmap_entry *e = &boot.memmap[i];
+        if (e->type == type && addr < e->addr + e->size && e->addr < addr + size)
+            return true;
+    }
+    return false;
+}

@@ -54,6 +54,7 @@ struct hvm_memmap_entry {
     uint32_t reserved;
 };
 #define MEMMAP_RAM 1
+#define MEMMAP_RESERVED 2
 
 /* ---- boot state copied out of hvm_start_info by the kit (safe to overwrite the originals) ---- */
 #define CMDLINE_MAX 4096
@@ -141,6 +142,12 @@ const char *cmdline_find(const char *cmdline, const char *key, size_t *len);
 size_t parse_u64(const char *s, size_t len, uint64_t *out);
 /* Looks up key in boot.cmdline; def when absent or unparsable. */
 uint64_t param_u64(const char *key, uint64_t def);
+
+/* ---- the memory map the VMM handed over (boot.memmap) ---- */
+/* Whether one entry of `type` holds all of [addr, addr + size). */
+bool memmap_covers(uint64_t addr, uint64_t size, uint32_t type);
+/* Whether any entry of `type` shares a byte with [addr, addr + size). */
+bool memmap_overlaps(uint64_t addr, uint64_t size, uint32_t type);
 bool param_present(const char *key);
 
 struct virtio_mmio_dev {
