@@ -17,6 +17,7 @@ const char guest_name[] = "mptable";
 #define ENTRY_PROCESSOR 0
 #define PROCESSOR_ENTRY_LEN 20
 #define OTHER_ENTRY_LEN 8
+#define LAST_ENTRY_TYPE 4
 #define CPU_ENABLED 1
 #define CPU_BSP 2
 
@@ -82,17 +83,21 @@ int guest_main(void)
     CHECK(memmap_covers(table, len, MEMMAP_RESERVED), "configuration table in a reserved memmap entry");
     CHECK(!memmap_overlaps(table, len, MEMMAP_RAM), "configuration table not in RAM");
 
+    /* Walked by the table's length, as Linux does (smp_read_mpc): QEMU's qboot leaves the entry count 0. */
     uint32_t cpus = 0, bsps = 0;
-    uint16_t entries = rd16(table + 34);
     uint64_t e = table + TABLE_HEADER_LEN, end = table + len;
-    for (uint16_t i = 0; i < entries && e < end; i++) {
-        if (rd8(e) == ENTRY_PROCESSOR) {
+    while (e < end) {
+        uint8_t type = rd8(e);
+        if (type == ENTRY_PROCESSOR) {
             uint8_t flags = rd8(e + 3);
             cpus += (flags & CPU_ENABLED) != 0;
             bsps += (flags & CPU_BSP) != 0;
             e += PROCESSOR_ENTRY_LEN;
-        } else {
+        } else if (type <= LAST_ENTRY_TYPE) {
             e += OTHER_ENTRY_LEN;
+        } else {
+            CHECK(false, "entry type %u at 0x%lx is one of MP spec 1.4's 0-4", type, e);
+            break;
         }
     }
     printf("mptable: %u processors, %u bootstrap\n", cpus, bsps);

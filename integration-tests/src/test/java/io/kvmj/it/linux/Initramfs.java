@@ -82,12 +82,12 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
         }
         s.append("echo '").append(JOB_START).append("'\n");
         switch (end) {
-            case POWER_OFF, REBOOT -> s.append("""
+            case POWER_OFF -> s.append("""
                     sh /job.sh
                     echo "%s status=$?"
                     sync
-                    %s -f
-                    """.formatted(JOB_END, end == JobEnd.POWER_OFF ? "poweroff" : "reboot"));
+                    poweroff -f
+                    """.formatted(JOB_END));
             case INIT_EXITS -> s.append("exec sh /job.sh\n");
         }
         return s.toString();

@@ -5,11 +5,6 @@ public enum JobEnd {
     /** The init powers the machine off ({@code poweroff -f}) after the job, unless the job ended it already. */
     POWER_OFF,
     /**
-     * The init resets the machine ({@code reboot -f}) after the job: without ACPI, Linux has no way to power a PC
-     * off ({@code poweroff} halts it), while a reset ends kvmj and QEMU with {@code -no-reboot}.
-     */
-    REBOOT,
-    /**
      * The job replaces the init ({@code exec}): when its script ends, PID 1 exits and the kernel panics
      * ("Attempted to kill init!"), then does what {@code panic=} says.
      */

@@ -16,12 +16,11 @@ import java.util.List;
  * @param cpus      vCPUs
  * @param drives    virtio-blk drives, in the order given
  * @param entropy   a virtio-rng device
- * @param acpi      ACPI tables; without, an MP table and the virtio devices on the command line
  * @param restartOnReset a guest reset restarts the machine (kvmj's {@code "on-reset": "restart"}, QEMU without
  *                  {@code -no-reboot}) instead of ending it
  */
 public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, List<Drive> drives,
-                           boolean entropy, boolean acpi, boolean restartOnReset) {
+                           boolean entropy, boolean restartOnReset) {
     /**
      * The serial console; {@code quiet}, because each console byte is a VM exit, costly in the nested machine
      * (errors and panics still print); a reset at once on a panic.
@@ -34,42 +33,37 @@ public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int
 
     /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU, {@link #DEFAULT_CMDLINE}, no devices. */
     public static LinuxMachine of(Path kernel, Initramfs initramfs) {
-        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, List.of(), false, true, false);
+        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, List.of(), false, false);
     }
 
     public LinuxMachine withCmdline(String newCmdline) {
-        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, drives, entropy, acpi, restartOnReset);
+        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, drives, entropy, restartOnReset);
     }
 
     /** With {@code mib} MiB of RAM. */
     public LinuxMachine withMemory(int mib) {
-        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, drives, entropy, acpi, restartOnReset);
+        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, drives, entropy, restartOnReset);
     }
 
     public LinuxMachine withCpus(int count) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, drives, entropy, acpi, restartOnReset);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, drives, entropy, restartOnReset);
     }
 
     /** With {@code drive} added after the drives already there. */
     public LinuxMachine withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, more, entropy, acpi, restartOnReset);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, more, entropy, restartOnReset);
     }
 
     /** With a virtio-rng device. */
     public LinuxMachine withEntropy() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, true, acpi, restartOnReset);
-    }
-
-    /** Without ACPI tables (kvmj's {@code --no-acpi}, QEMU's {@code microvm,acpi=off}). */
-    public LinuxMachine withoutAcpi() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, entropy, false, restartOnReset);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, true, restartOnReset);
     }
 
     /** A guest reset restarts the machine instead of ending it. */
     public LinuxMachine restartingOnReset() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, entropy, acpi, true);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, entropy, true);
     }
 
     /** Firecracker's attach order, which decides Linux's vdX names: the root drive first, the rest as given. */

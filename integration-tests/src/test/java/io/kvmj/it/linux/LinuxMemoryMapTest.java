@@ -16,11 +16,12 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Without ACPI, the memory map the VMM hands Linux (the zero page's e820 table for a bzImage, the PVH start
- * info's memmap for a vmlinux) describes the EBDA's KiB below 640 KiB, where kvmj writes the MP table, as
- * reserved, on kvmj as on QEMU microvm. Linux's own view: the firmware map in {@code /sys/firmware/memmap}.
- * (Debian's cloud kernel is built without CONFIG_X86_MPPARSE, so it cannot read an MP table itself: the guest
- * {@code mptable}, in {@code MpTableGuestTest}, searches for it as the MP spec says and checks it.)
+ * The memory map the VMM hands Linux (the zero page's e820 table for a bzImage, the PVH start info's memmap for a
+ * vmlinux) describes the EBDA's KiB below 640 KiB, where kvmj writes the MP table when ACPI is off, as reserved,
+ * on kvmj as on QEMU microvm. Linux's own view: the firmware map in {@code /sys/firmware/memmap}. The machines
+ * have ACPI: the map does not depend on it, and Debian's cloud kernel is built without CONFIG_X86_MPPARSE, so it
+ * cannot read an MP table anyway (the guest {@code mptable}, in {@code MpTableGuestTest}, searches for the table
+ * as the MP spec says and checks it against the map).
  */
 @Tag("linux")
 class LinuxMemoryMapTest {
@@ -44,9 +45,7 @@ class LinuxMemoryMapTest {
                                                            Vmm vmm) throws Exception {
         Environment.requireLinuxUserSpace();
         DebianKernel kernel = DebianKernel.fetch();
-        LinuxMachine machine = LinuxMachine.of(image.apply(kernel),
-                        Initramfs.forJob(kernel, List.of(), JOB).endingWith(JobEnd.REBOOT))
-                .withoutAcpi();
+        LinuxMachine machine = LinuxMachine.of(image.apply(kernel), Initramfs.forJob(kernel, List.of(), JOB));
         LinuxRun run = LinuxBoot.run(vmm, machine).assertJobPassedAndPoweredOff();
 
         String memmap = run.value("memmap");

@@ -6,8 +6,7 @@ import java.util.List;
 
 /**
  * The reference machine: QEMU's {@code microvm} with ACPI (its DSDT lists the virtio-mmio devices, as kvmj's
- * does; or without ACPI, as kvmj's {@code --no-acpi}), virtio-mmio in its modern (version 2) form, the one kvmj
- * implements, the host's CPU, and no reboot (a guest reset ends QEMU with status 0, as it ends kvmj) unless the
+ * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot (a guest reset ends QEMU with status 0, as it ends kvmj) unless the
  * machine restarts on reset.
  */
 final class QemuMicrovm {
@@ -17,7 +16,7 @@ final class QemuMicrovm {
     /** The command line that boots {@code machine} with {@code initrd} on {@code qemu}, console on stdio. */
     static List<String> command(Path qemu, LinuxMachine machine, Path initrd) {
         List<String> command = new ArrayList<>(List.of(qemu.toString(),
-                "-M", "microvm,acpi=" + (machine.acpi() ? "on" : "off"), "-accel", "kvm", "-cpu", "host",
+                "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host",
                 "-m", machine.memMib() + "M", "-smp", Integer.toString(machine.cpus()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
                 "-global", "virtio-mmio.force-legacy=false",
