@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The reference machine: QEMU's {@code microvm} with ACPI (its DSDT lists the virtio-mmio devices, as kvmj's
- * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot (a guest reset ends QEMU with status 0, as it ends kvmj) unless the
- * machine restarts on reset.
+ * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot (a
+ * guest reset ends QEMU with status 0, as it ends kvmj) unless the machine restarts on reset.
  */
 final class QemuMicrovm {
     private QemuMicrovm() {
