@@ -21,7 +21,7 @@ import io.kvmj.vmm.devices.acpi.AcpiPowerDevice;
 import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
 import io.kvmj.vmm.boot.GuestLoader;
-import io.kvmj.vmm.boot.bzimage.KernelFormat;
+import io.kvmj.vmm.boot.KernelImage;
 import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.legacy.DebugExit;
@@ -47,8 +47,10 @@ public final class VmBuilder {
     }
 
     public static Vm build(VmSpec spec) {
-        // Before KVM: a file that is no kernel is the user's error, reported as such on any host.
-        KernelFormat format = KernelFormat.detect(spec.kernel());
+        // Before KVM: a file that is no kernel, or a command line too long for it, is the user's error, reported as
+        // such on any host. The device entries added below are checked with the rest when the kernel is loaded.
+        KernelImage kernel = KernelImage.inspect(spec.kernel());
+        kernel.checkCmdline(kernelCmdline(spec.cmdline(), List.of()));
         List<AutoCloseable> built = new ArrayList<>();
         try {
             Kvm kvm = track(built, Kvm.open());
@@ -74,7 +76,7 @@ public final class VmBuilder {
             // make Linux probe each twice (as QEMU's microvm does, the command line is for ACPI-less guests).
             List<String> cmdlineEntries = spec.acpi() ? List.of()
                     : devices.virtioSlots().stream().map(DeviceManager.MmioSlot::virtioCmdlineEntry).toList();
-            BootEntry boot = GuestLoader.load(memory, spec.kernel(), format, spec.initrd(),
+            BootEntry boot = GuestLoader.load(memory, kernel, spec.initrd(),
                     kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
