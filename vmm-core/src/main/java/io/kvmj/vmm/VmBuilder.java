@@ -20,6 +20,7 @@ import io.kvmj.vmm.arch.x86.acpi.PowerPorts;
 import io.kvmj.vmm.devices.acpi.AcpiPowerDevice;
 import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
+import io.kvmj.vmm.boot.BootException;
 import io.kvmj.vmm.boot.GuestLoader;
 import io.kvmj.vmm.boot.KernelImage;
 import io.kvmj.vmm.console.ConsoleInput;
@@ -34,6 +35,7 @@ import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.vcpu.Vcpu;
 
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,10 +49,7 @@ public final class VmBuilder {
     }
 
     public static Vm build(VmSpec spec) {
-        // Before KVM: a file that is no kernel, or a command line too long for it, is the user's error, reported as
-        // such on any host. The device entries added below are checked with the rest when the kernel is loaded.
-        KernelImage kernel = KernelImage.inspect(spec.kernel());
-        kernel.checkCmdline(kernelCmdline(spec.cmdline(), List.of()));
+        KernelImage kernel = inspectKernel(spec.kernel(), spec.cmdline());
         List<AutoCloseable> built = new ArrayList<>();
         try {
             Kvm kvm = track(built, Kvm.open());
@@ -106,6 +105,19 @@ public final class VmBuilder {
             }
             throw e;
         }
+    }
+
+    /**
+     * What {@link #build} checks of the kernel before it opens KVM, so that these user errors are reported as such on
+     * any host: that the file is a kernel kvmj can boot, and that it takes the command line (the device entries
+     * added for an ACPI-less VM are checked with the rest when the kernel is loaded).
+     *
+     * @throws BootException in one line naming the file or the lengths
+     */
+    public static KernelImage inspectKernel(Path kernel, String cmdline) {
+        KernelImage image = KernelImage.inspect(kernel);
+        image.checkCmdline(kernelCmdline(cmdline, List.of()));
+        return image;
     }
 
     /** Routes stop requests to the Vm once it exists. */
