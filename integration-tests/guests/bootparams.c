@@ -37,7 +37,10 @@ int guest_main(void)
     uint64_t cmdline = bp_u32(bp, BP_CMD_LINE_PTR) | (uint64_t)bp_u32(bp, BP_EXT_CMD_LINE_PTR) << 32;
     size_t len = strlen(boot.cmdline);
     printf("cmd_line_ptr=0x%lx cmdline_size=%u\n", cmdline, bp_u32(bp, BP_CMDLINE_SIZE));
-    printf("cmdline: \"%s\"\n", boot.cmdline);
+    /* puts: printf's 512-byte buffer would cut a long command line short */
+    puts("cmdline: \"");
+    puts(boot.cmdline);
+    puts("\"\n");
     CHECK(cmdline != 0 && len <= bp_u32(bp, BP_CMDLINE_SIZE), "command line of %zu bytes at 0x%lx, within cmdline_size",
           len, cmdline);
 
