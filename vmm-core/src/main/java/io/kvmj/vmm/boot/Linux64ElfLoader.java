@@ -19,8 +19,6 @@ import java.nio.file.Path;
 public final class Linux64ElfLoader {
     /** boot_flag: 0xAA55, the boot-sector signature every setup header carries. */
     static final short BOOT_FLAG = (short) 0xaa55;
-    /** header: "HdrS", little-endian. */
-    static final int HEADER_MAGIC = 0x53726448;
     /**
      * kernel_alignment: 16 MiB, what Firecracker writes for an ELF kernel (x86_64's largest CONFIG_PHYSICAL_ALIGN;
      * the field must not be 0). The kernel is already at its linked address, so nothing is aligned by it.
@@ -74,7 +72,7 @@ public final class Linux64ElfLoader {
     public static byte[] setupHeader() {
         ByteBuffer b = ByteBuffer.allocate(SETUP_HEADER_END - ZeroPage.SETUP_HEADER).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(BOOT_FLAG_OFFSET - ZeroPage.SETUP_HEADER, BOOT_FLAG);
-        b.putInt(HEADER_OFFSET - ZeroPage.SETUP_HEADER, HEADER_MAGIC);
+        b.putInt(HEADER_OFFSET - ZeroPage.SETUP_HEADER, ZeroPage.HEADER_MAGIC);
         b.put(LOADFLAGS_OFFSET - ZeroPage.SETUP_HEADER, (byte) ZeroPage.LOADED_HIGH);
         b.putInt(KERNEL_ALIGNMENT_OFFSET - ZeroPage.SETUP_HEADER, KERNEL_ALIGNMENT);
         b.putInt(CMDLINE_SIZE_OFFSET - ZeroPage.SETUP_HEADER, CommandLine.MAX_LENGTH);

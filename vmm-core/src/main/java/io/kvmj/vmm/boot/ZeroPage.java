@@ -31,6 +31,8 @@ public final class ZeroPage {
     public static final int SETUP_HEADER = 0x1f1;
     /** boot_params ends where the page does; a setup header is at most this long (up to 0x290, edd_mbr_sig_buffer). */
     public static final int SETUP_HEADER_MAX_LENGTH = 0x290 - SETUP_HEADER;
+    /** setup_header.header: "HdrS", little-endian; marks a setup header (boot protocol 2.00+). */
+    public static final int HEADER_MAGIC = 0x53726448;
     /** loadflags: the protected-mode kernel is loaded at 1 MiB or above. */
     public static final int LOADED_HIGH = 1;
     /** loadflags: heap_end_ptr is valid (a real-mode setup heap, which the 64-bit entry does not have). */

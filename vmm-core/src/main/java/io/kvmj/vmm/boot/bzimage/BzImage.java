@@ -16,7 +16,7 @@ import java.lang.foreign.ValueLayout;
  * place the kernel and to check that it fits.
  */
 public final class BzImage {
-    static final int MAGIC = 0x53726448; // "HdrS", little-endian
+    static final int MAGIC = ZeroPage.HEADER_MAGIC;
     static final int MIN_VERSION = 0x020c;
     static final long SETUP_HEADER_OFFSET = ZeroPage.SETUP_HEADER;
     /** The setup header is followed in boot_params by edd_mbr_sig_buffer at 0x290. */
