@@ -12,6 +12,7 @@
         .code64
         .globl linux64_start
 linux64_start:
+        mov     $boot_stack_top, %esp   /* the protocol gives no stack; pushfq needs one */
         pushfq
         pop     %r8
         cli
