@@ -53,6 +53,44 @@
         ljmp    $SEL_CODE64, $\target
 .endm
 
+/* Clears .bss, sets esp/rsp to the boot stack and builds the identity map of 0..4 GiB (2 MiB pages) in the
+ * tables of boot_data.S: PML4[0] -> PDPT, PDPT[i] -> PD page i for all PD_PAGES pages (kit.c extends the map).
+ * Assembles as 32-bit code (PVH entry, paging off) and as 64-bit code (the 64-bit entry, running on the loader's
+ * identity map, where 32-bit register writes zero-extend). Keeps ebx and esi; clobbers eax, ecx, edx, edi. */
+.macro KIT_CLEAR_BSS_AND_MAP
+        mov     $__bss_start, %edi
+        mov     $__bss_end, %ecx
+        sub     %edi, %ecx
+        xor     %eax, %eax
+        rep stosb
+        mov     $boot_stack_top, %esp
+
+        mov     $pdpt, %eax
+        or      $(PTE_P | PTE_W | PTE_U), %eax
+        mov     %eax, pml4
+        mov     $pd, %eax
+        or      $(PTE_P | PTE_W | PTE_U), %eax
+        mov     $pdpt, %edi
+        mov     $PD_PAGES, %ecx
+1:      mov     %eax, (%edi)
+        add     $4096, %eax
+        add     $8, %edi
+        dec     %ecx
+        jnz     1b
+        /* PD entries for 0..4 GiB: 2048 x 2 MiB, entry i = (i << 21) | P | W | PS. */
+        mov     $pd, %edi
+        mov     $(PTE_P | PTE_W | PTE_U | PTE_PS), %eax
+        xor     %edx, %edx              /* high dword of the entry (bits 32+ of address) */
+        mov     $2048, %ecx
+2:      mov     %eax, (%edi)
+        mov     %edx, 4(%edi)
+        add     $0x200000, %eax
+        adc     $0, %edx
+        add     $8, %edi
+        dec     %ecx
+        jnz     2b
+.endm
+
 .macro PVH_ENTRY_NOTE entry
         .pushsection .note.pvh, "a"
         .balign 4

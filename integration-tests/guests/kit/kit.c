@@ -101,6 +101,19 @@ void kit_finish(uint32_t code)
     exit_guest(tests_failed ? 1 : code);
 }
 
+/* Copies a NUL-terminated command line (at most CMDLINE_MAX - 1 bytes) into boot.cmdline. */
+static void copy_cmdline(uint64_t paddr)
+{
+    if (!paddr || paddr >= 4 * GiB)
+        return;
+    const char *c = (const char *)paddr;
+    size_t n = 0;
+    while (n < CMDLINE_MAX - 1 && c[n])
+        n++;
+    memcpy(boot.cmdline, c, n);
+    boot.cmdline[n] = '\0';
+}
+
 /* Copies what the loader handed over into .bss, so guests may overwrite the originals. */
 static bool copy_boot_info(uint64_t paddr)
 {
@@ -114,20 +127,27 @@ static bool copy_boot_info(uint64_t paddr)
         return false;
     }
     memcpy(&boot.si, si, si->version >= 1 ? sizeof *si : 40);
-    if (si->cmdline_paddr && si->cmdline_paddr < 4 * GiB) {
-        const char *c = (const char *)si->cmdline_paddr;
-        size_t n = 0;
-        while (n < CMDLINE_MAX - 1 && c[n])
-            n++;
-        memcpy(boot.cmdline, c, n);
-        boot.cmdline[n] = '\0';
-    }
+    copy_cmdline(si->cmdline_paddr);
     if (si->version >= 1 && si->memmap_paddr && si->memmap_paddr < 4 * GiB) {
         uint32_t n = si->memmap_entries < MEMMAP_MAX ? si->memmap_entries : MEMMAP_MAX;
         memcpy(boot.memmap, (const void *)si->memmap_paddr, n * sizeof(struct hvm_memmap_entry));
         boot.memmap_entries = n;
     }
     return true;
+}
+
+/* Maps the RAM the memmap reports above 4 GiB (2 MiB pages, up to MAP_MAX), runs the guest, finishes. */
+static void kit_run(void) __attribute__((noreturn));
+static void kit_run(void)
+{
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < boot.memmap_entries; i++) {
+        const struct hvm_memmap_entry *e = &boot.memmap[i];
+        if (e->type == MEMMAP_RAM && e->addr + e->size > top)
+            top = e->addr + e->size;
+    }
+    map_identity(top);
+    kit_finish((uint32_t)guest_main());
 }
 
 void kit_start(uint64_t start_info_paddr);
@@ -141,17 +161,30 @@ void kit_start(uint64_t start_info_paddr)
         kit_finish(1);
     if (boot.si.memmap_entries > MEMMAP_MAX)
         printf("# warning: memmap has %u entries, only %u kept\n", boot.si.memmap_entries, MEMMAP_MAX);
+    kit_run();
+}
 
-    /* Map all RAM the memmap reports above 4 GiB (2 MiB pages, up to MAP_MAX). */
-    uint64_t top = 0;
-    for (uint32_t i = 0; i < boot.memmap_entries; i++) {
-        const struct hvm_memmap_entry *e = &boot.memmap[i];
-        if (e->type == MEMMAP_RAM && e->addr + e->size > top)
-            top = e->addr + e->size;
+/* boot64.S: the command line and the e820 table of boot_params, into the same boot_info as on the PVH entry. */
+void kit_start_linux64(uint64_t boot_params_paddr);
+void kit_start_linux64(uint64_t bp)
+{
+    serial_init();
+    boot.boot_params_paddr = bp;
+    boot.mapped_limit = 4 * GiB;
+    uint32_t header = bp && bp + 4096 <= 4 * GiB ? bp_u32(bp, BP_HEADER) : 0;
+    printf("kvmj-guest %s start\n", guest_name);
+    if (!CHECK(header == BP_HDRS_MAGIC, "boot_params at 0x%lx header 0x%x (want 0x%x)", bp, header, BP_HDRS_MAGIC))
+        kit_finish(1);
+    copy_cmdline(bp_u32(bp, BP_CMD_LINE_PTR) | (uint64_t)bp_u32(bp, BP_EXT_CMD_LINE_PTR) << 32);
+    uint32_t n = bp_u8(bp, BP_E820_ENTRIES);
+    for (uint32_t i = 0; i < n && i < MEMMAP_MAX; i++) {
+        uint64_t e = bp + BP_E820_TABLE + 20 * i;
+        boot.memmap[i].addr = bp_u64(e, 0);
+        boot.memmap[i].size = bp_u64(e, 8);
+        boot.memmap[i].type = bp_u32(e, 16);
     }
-    map_identity(top);
-
-    kit_finish((uint32_t)guest_main());
+    boot.memmap_entries = n < MEMMAP_MAX ? n : MEMMAP_MAX;
+    kit_run();
 }
 
 bool memmap_covers(uint64_t addr, uint64_t size, uint32_t type)

@@ -56,12 +56,40 @@ struct hvm_memmap_entry {
 #define MEMMAP_RAM 1
 #define MEMMAP_RESERVED 2
 
-/* ---- boot state copied out of hvm_start_info by the kit (safe to overwrite the originals) ---- */
+/* ---- Linux 64-bit boot protocol: struct boot_params (Documentation/arch/x86/zero-page.rst, boot.rst) ---- */
+#define BP_E820_ENTRIES     0x1e8   /* u8 */
+#define BP_BOOT_FLAG        0x1fe   /* u16, 0xaa55 */
+#define BP_HEADER           0x202   /* u32, "HdrS" */
+#define BP_TYPE_OF_LOADER   0x210   /* u8 */
+#define BP_LOADFLAGS        0x211   /* u8 */
+#define BP_RAMDISK_IMAGE    0x218   /* u32, high half at BP_EXT_RAMDISK_IMAGE */
+#define BP_RAMDISK_SIZE     0x21c   /* u32, high half at BP_EXT_RAMDISK_SIZE */
+#define BP_CMD_LINE_PTR     0x228   /* u32, high half at BP_EXT_CMD_LINE_PTR */
+#define BP_KERNEL_ALIGNMENT 0x230   /* u32 */
+#define BP_CMDLINE_SIZE     0x238   /* u32 */
+#define BP_EXT_RAMDISK_IMAGE 0x0c0
+#define BP_EXT_RAMDISK_SIZE 0x0c4
+#define BP_EXT_CMD_LINE_PTR 0x0c8
+#define BP_E820_TABLE       0x2d0   /* packed {u64 addr, u64 size, u32 type}, 20 bytes each */
+#define BP_E820_MAX         128
+#define BP_HDRS_MAGIC       0x53726448u
+#define BP_LOADED_HIGH      0x01
+
+static inline uint8_t bp_u8(uint64_t bp, uint32_t off) { return *(const volatile uint8_t *)(bp + off); }
+static inline uint16_t bp_u16(uint64_t bp, uint32_t off) { return *(const volatile uint16_t *)(bp + off); }
+static inline uint32_t bp_u32(uint64_t bp, uint32_t off) { return *(const volatile uint32_t *)(bp + off); }
+static inline uint64_t bp_u64(uint64_t bp, uint32_t off) { return *(const volatile uint64_t *)(bp + off); }
+
+/* boot64.S only: the CPU state the loader entered linux64_start with. */
+extern uint64_t linux64_entry_rflags, linux64_entry_cs, linux64_entry_ds, linux64_entry_ss;
+
+/* ---- boot state copied out of hvm_start_info or boot_params by the kit (safe to overwrite the originals) ---- */
 #define CMDLINE_MAX 4096
 #define MEMMAP_MAX 128
 
 struct boot_info {
-    uint64_t start_info_paddr;
+    uint64_t start_info_paddr;        /* PVH entry (boot.S); 0 on the 64-bit entry */
+    uint64_t boot_params_paddr;       /* 64-bit entry (boot64.S): rsi; 0 on the PVH entry */
     struct hvm_start_info si;         /* copy */
     char cmdline[CMDLINE_MAX];        /* NUL-terminated copy ("" if none) */
     uint32_t memmap_entries;

@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Parameters(arity = "0..1", paramLabel = "CONFIG", description = "same as --config CONFIG")
     Path positionalConfig;
 
-    @Option(names = "--kernel", paramLabel = "FILE", description = "PVH ELF kernel (vmlinux or a test guest)")
+    @Option(names = "--kernel", paramLabel = "FILE", description = "kernel: ELF vmlinux (PVH or 64-bit entry), bzImage, or a test guest")
     Path kernel;
 
     @Option(names = "--initrd", paramLabel = "FILE", description = "initial ramdisk")

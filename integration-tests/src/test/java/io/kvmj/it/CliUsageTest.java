@@ -8,8 +8,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +96,46 @@ class CliUsageTest {
             assertTrue(err.contains(expected), command + " should mention '" + expected + "': " + err);
             assertEquals(1, err.lines().count(), "one line: " + err);
         }
+    }
+
+    /**
+     * A bzImage whose setup header passes kvmj's checks (boot protocol 2.12, 64-bit entry, cmdline_size 2047) and
+     * whose 16-byte kernel never runs: enough for what is decided before KVM.
+     */
+    private static Path tinyBzImage() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(5 * 512 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(0x1f1, (byte) 4).putInt(0x1f4, 1).putShort(0x1fe, (short) 0xaa55).put(0x201, (byte) (0x264 - 0x202));
+        b.putInt(0x202, 0x53726448).putShort(0x206, (short) 0x020c).put(0x211, (byte) 1);
+        b.putInt(0x230, 0x200000).put(0x234, (byte) 1).putShort(0x236, (short) 1).putInt(0x238, 2047);
+        b.putLong(0x258, 0x1000000).putInt(0x260, 0x1000);
+        return Files.write(dir.resolve("vmlinuz"), b.array());
+    }
+
+    /**
+     * Linux's x86 COMMAND_LINE_SIZE is 2048 with the NUL: a longer line is refused in one line, status 2, before KVM
+     * (so also here, without /dev/kvm), on each boot path: PVH ELF, ELF without PVH note, bzImage; by validate too.
+     */
+    @Test
+    void aCommandLineLongerThanLinuxTakesIsRefusedOnEveryBootPath() throws Exception {
+        String tooLong = "x".repeat(3000);
+        String expected = "kvmj: kernel command line too long: 3000 bytes, the kernel takes at most 2047 "
+                + "(x86 COMMAND_LINE_SIZE)";
+        for (Path kernel : List.of(hello, Environment.guest("bootparams"), tinyBzImage())) {
+            GuestRun run = Kvmj.cli("run", "--kernel", kernel.toString(), "--cmdline", tooLong);
+            assertEquals(2, run.status(), kernel + ": " + run);
+            assertEquals(expected, run.stderr().strip(), kernel + ": one line");
+
+            Path config = Files.writeString(dir.resolve("long.json"), "{\"boot-source\": {\"kernel_image_path\": \""
+                    + kernel + "\", \"boot_args\": \"" + tooLong + "\"}, \"machine-config\": {\"vcpu_count\": 1, "
+                    + "\"mem_size_mib\": 64}}");
+            GuestRun validate = Kvmj.cli("validate", config.toString());
+            assertEquals(2, validate.status(), kernel + ": " + validate);
+            assertEquals(expected, validate.stderr().strip(), kernel + ": validate, one line");
+        }
+        GuestRun fits = Kvmj.cli("validate", Files.writeString(dir.resolve("fits.json"), "{\"boot-source\": "
+                + "{\"kernel_image_path\": \"" + Environment.guest("bootparams") + "\", \"boot_args\": \""
+                + "x".repeat(2047) + "\"}, \"machine-config\": {\"vcpu_count\": 1, \"mem_size_mib\": 64}}").toString());
+        assertEquals(0, fits.status(), "2047 bytes fit: " + fits);
     }
 
     /** The README's first command on a host without KVM: one line saying so, and where to get one. */

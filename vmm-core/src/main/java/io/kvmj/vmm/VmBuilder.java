@@ -20,8 +20,9 @@ import io.kvmj.vmm.arch.x86.acpi.PowerPorts;
 import io.kvmj.vmm.devices.acpi.AcpiPowerDevice;
 import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
+import io.kvmj.vmm.boot.BootException;
 import io.kvmj.vmm.boot.GuestLoader;
-import io.kvmj.vmm.boot.bzimage.KernelFormat;
+import io.kvmj.vmm.boot.KernelImage;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.legacy.DebugExit;
 import io.kvmj.vmm.devices.legacy.I8042;
@@ -33,6 +34,7 @@ import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.vcpu.Vcpu;
 
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,8 +48,7 @@ public final class VmBuilder {
     }
 
     public static Vm build(VmSpec spec) {
-        // Before KVM: a file that is no kernel is the user's error, reported as such on any host.
-        KernelFormat format = KernelFormat.detect(spec.kernel());
+        KernelImage kernel = inspectKernel(spec.kernel(), spec.cmdline());
         List<AutoCloseable> built = new ArrayList<>();
         try {
             Kvm kvm = track(built, Kvm.open());
@@ -73,7 +74,7 @@ public final class VmBuilder {
             // make Linux probe each twice (as QEMU's microvm does, the command line is for ACPI-less guests).
             List<String> cmdlineEntries = spec.acpi() ? List.of()
                     : devices.virtioSlots().stream().map(DeviceManager.MmioSlot::virtioCmdlineEntry).toList();
-            BootEntry boot = GuestLoader.load(memory, spec.kernel(), format, spec.initrd(),
+            BootEntry boot = GuestLoader.load(memory, kernel, spec.initrd(),
                     kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
@@ -103,6 +104,19 @@ public final class VmBuilder {
             }
             throw e;
         }
+    }
+
+    /**
+     * What {@link #build} checks of the kernel before it opens KVM, so that these user errors are reported as such on
+     * any host: that the file is a kernel kvmj can boot, and that it takes the command line (the device entries
+     * added for an ACPI-less VM are checked with the rest when the kernel is loaded).
+     *
+     * @throws BootException in one line naming the file or the lengths
+     */
+    public static KernelImage inspectKernel(Path kernel, String cmdline) {
+        KernelImage image = KernelImage.inspect(kernel);
+        image.checkCmdline(kernelCmdline(cmdline, List.of()));
+        return image;
     }
 
     /** Routes stop requests to the Vm once it exists. */

@@ -1,10 +1,16 @@
 package io.kvmj.vmm.boot;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * A read-only view of an x86 ELF executable, ELF64 (x86_64) or ELF32 (i386: a PVH kernel's entry code is 32-bit,
@@ -84,8 +90,29 @@ final class ElfImage {
         }
     }
 
+    /**
+     * Maps {@code kernel} read-only, parses it and hands it to {@code use}; the mapping ends when {@code use} returns.
+     *
+     * @throws BootException if the file cannot be read or is no x86 ELF executable with loadable segments
+     */
+    static <T> T map(Path kernel, Function<ElfImage, T> use) {
+        try (Arena arena = Arena.ofConfined();
+             FileChannel channel = FileChannel.open(kernel, StandardOpenOption.READ)) {
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return use.apply(new ElfImage(kernel.toString(), file));
+        } catch (IOException e) {
+            throw new BootException(kernel + ": cannot read kernel: " + e.getMessage());
+        }
+    }
+
+    /** e_entry, as written (an address whose meaning depends on the boot protocol). */
     long entry() {
         return entry;
+    }
+
+    /** ELF64 (x86_64), as opposed to ELF32 (i386). */
+    boolean elf64() {
+        return elf64;
     }
 
     List<LoadSegment> loads() {

@@ -49,7 +49,7 @@ class PvhStartInfoTest {
     /** Linux's x86 COMMAND_LINE_SIZE is 2048: a 3000-byte line overflowed a stock kernel's buffer in early boot. */
     @Test
     void rejectsACommandLineLongerThanLinuxHolds() {
-        assertEquals("kernel command line is 2048 bytes; the kernel takes at most 2047 (x86 COMMAND_LINE_SIZE)",
+        assertEquals("kernel command line too long: 2048 bytes, the kernel takes at most 2047 (x86 COMMAND_LINE_SIZE)",
                 assertThrows(BootException.class, () -> CommandLine.write(memory, "x".repeat(2048))).getMessage());
         assertThrows(BootException.class, () -> CommandLine.write(memory, "x".repeat(3000)));
         CommandLine.write(memory, "x".repeat(2047));

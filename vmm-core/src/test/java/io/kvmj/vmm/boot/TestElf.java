@@ -4,7 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Builds small ELF64 (or, with {@code elf32}, ELF32 i386) images in memory: one PT_LOAD and optionally a PVH note. */
+/**
+ * Builds small ELF64 (or, with {@code elf32}, ELF32 i386) images in memory: one PT_LOAD and optionally a PVH note
+ * ({@link #linux64()}: none, and e_entry at the load address).
+ */
 final class TestElf {
     boolean elf32;
     int machine = 62;
@@ -13,12 +16,22 @@ final class TestElf {
     long memSize = 0x2000;
     Long pvhEntry = 0x100000L;
     int pvhEntryBytes = 4;
+    /** e_entry; null for a kernel-like virtual address (the PVH path ignores it). */
+    Long entry;
 
     /** An ELF32 i386 image, as a kernel whose PVH entry code is 32-bit may be linked. */
     static TestElf elf32() {
         TestElf elf = new TestElf();
         elf.elf32 = true;
         elf.machine = 3;
+        return elf;
+    }
+
+    /** An x86_64 ELF without a PVH note, entered at its load address: the 64-bit boot protocol's kind. */
+    static TestElf linux64() {
+        TestElf elf = new TestElf();
+        elf.pvhEntry = null;
+        elf.entry = elf.loadAddress;
         return elf;
     }
 
@@ -35,7 +48,7 @@ final class TestElf {
         b.putInt(0x464c457f).put((byte) (elf32 ? 1 : 2)).put((byte) 1).put((byte) 1);
         b.position(0x10);
         b.putShort((short) 2).putShort((short) machine).putInt(1);
-        word(b, elf32 ? 0xc1000000L : 0xffffffff81000000L).word(b, phoff).word(b, 0);
+        word(b, entry != null ? entry : elf32 ? 0xc1000000L : 0xffffffff81000000L).word(b, phoff).word(b, 0);
         b.putInt(0);
         b.putShort((short) ehdr).putShort((short) phdr).putShort((short) phnum);
         b.position(phoff);

@@ -1,6 +1,7 @@
 package io.kvmj.vmm.boot.bzimage;
 
 import io.kvmj.vmm.boot.BootException;
+import io.kvmj.vmm.boot.ZeroPage;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,16 +16,14 @@ import java.lang.foreign.ValueLayout;
  * place the kernel and to check that it fits.
  */
 public final class BzImage {
-    static final long SETUP_HEADER_OFFSET = 0x1f1;
-    static final int MAGIC = 0x53726448; // "HdrS", little-endian
+    static final int MAGIC = ZeroPage.HEADER_MAGIC;
     static final int MIN_VERSION = 0x020c;
+    static final long SETUP_HEADER_OFFSET = ZeroPage.SETUP_HEADER;
     /** The setup header is followed in boot_params by edd_mbr_sig_buffer at 0x290. */
-    static final long SETUP_HEADER_LIMIT = 0x290;
+    static final long SETUP_HEADER_LIMIT = ZeroPage.SETUP_HEADER + ZeroPage.SETUP_HEADER_MAX_LENGTH;
     /** The header must reach past init_size (0x260..0x263), the last field this loader reads. */
     static final long SETUP_HEADER_MIN_END = 0x264;
 
-    public static final int LOADED_HIGH = 1;
-    public static final int CAN_USE_HEAP = 1 << 7;
     public static final int XLF_KERNEL_64 = 1;
     public static final int XLF_CAN_BE_LOADED_ABOVE_4G = 1 << 1;
 
@@ -81,7 +80,7 @@ public final class BzImage {
         initSize = u32(file, 0x260);
         setupHeader = file.asSlice(SETUP_HEADER_OFFSET, headerEnd - SETUP_HEADER_OFFSET).toArray(ValueLayout.JAVA_BYTE);
 
-        if ((loadFlags & LOADED_HIGH) == 0) {
+        if ((loadFlags & ZeroPage.LOADED_HIGH) == 0) {
             throw fail("kernel loads low (LOADED_HIGH not set in loadflags); only kernels loaded at 1 MiB or above "
                     + "can be booted");
         }

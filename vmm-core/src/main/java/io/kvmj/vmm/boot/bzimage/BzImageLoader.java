@@ -73,7 +73,7 @@ public final class BzImageLoader {
 
     /**
      * Copies an initrd to the top of low RAM, below the kernel's {@code initrd_addr_max} and above the memory the
-     * kernel needs to decompress itself; returns where it landed, for {@link ZeroPage#write}.
+     * kernel needs to decompress itself; returns where it landed, for {@link io.kvmj.vmm.boot.ZeroPage#write}.
      */
     public static PvhStartInfo.Module loadInitrd(Path initrd, GuestMemory memory, LoadedBzImage kernel) {
         return InitrdLoader.load(initrd, memory, kernel.kernel().imageEnd(), kernel.image().initrdAddrMax() + 1);

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /** What kind of kernel image a file is, told from its first bytes. */
 public enum KernelFormat {
-    /** An ELF executable (0x7f 'E' 'L' 'F'), e.g. vmlinux: booted through PVH. */
+    /** An ELF executable (0x7f 'E' 'L' 'F'), e.g. vmlinux: booted through PVH or the 64-bit boot protocol. */
     ELF,
     /** A bzImage ("HdrS" at 0x202), e.g. vmlinuz: booted through the 64-bit boot protocol. */
     BZIMAGE;

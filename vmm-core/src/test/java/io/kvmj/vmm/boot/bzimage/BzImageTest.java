@@ -1,6 +1,7 @@
 package io.kvmj.vmm.boot.bzimage;
 
 import io.kvmj.vmm.boot.BootException;
+import io.kvmj.vmm.boot.ZeroPage;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -28,7 +29,7 @@ class BzImageTest {
         assertEquals(4, image.setupSects());
         assertEquals(5 * 512, image.kernelOffset());
         assertEquals(0x3000, image.kernelSize());
-        assertEquals(BzImage.LOADED_HIGH, image.loadFlags());
+        assertEquals(ZeroPage.LOADED_HIGH, image.loadFlags());
         assertTrue(image.relocatable());
         assertEquals(0x200000, image.kernelAlignment());
         assertEquals(3, image.xloadFlags());

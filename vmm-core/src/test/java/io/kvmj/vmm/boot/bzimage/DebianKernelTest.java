@@ -1,6 +1,8 @@
 package io.kvmj.vmm.boot.bzimage;
 
 import io.kvmj.vmm.arch.x86.E820Map;
+import io.kvmj.vmm.boot.CommandLine;
+import io.kvmj.vmm.boot.ZeroPage;
 import io.kvmj.vmm.memory.GuestRegion;
 import io.kvmj.vmm.memory.RegionGuestMemory;
 import org.junit.jupiter.api.Assertions;
@@ -58,7 +60,7 @@ class DebianKernelTest {
         assertEquals((image.setupSects() + 1) * 512L, image.kernelOffset());
         assertEquals((raw.getInt(0x1f4) & 0xffffffffL) * 16, image.kernelSize(), "syssize is in 16-byte units");
         assertTrue(image.kernelOffset() + image.kernelSize() <= file.length);
-        assertEquals(BzImage.LOADED_HIGH, image.loadFlags() & BzImage.LOADED_HIGH);
+        assertEquals(ZeroPage.LOADED_HIGH, image.loadFlags() & ZeroPage.LOADED_HIGH);
         assertTrue(image.relocatable());
         assertEquals(raw.getInt(0x230) & 0xffffffffL, image.kernelAlignment());
         assertEquals(raw.getShort(0x236) & 0xffff, image.xloadFlags());
@@ -85,7 +87,8 @@ class DebianKernelTest {
             assertEquals(k.loadAddress() + image.initSize(), k.kernel().imageEnd());
             int offset = (int) image.kernelOffset();
             assertArrayEquals(Arrays.copyOfRange(file, offset, offset + 4096), memory.read(k.loadAddress(), 4096));
-            long zp = ZeroPage.write(memory, image, "console=ttyS0", null, E820Map.of(memory.regions()), 0);
+            long zp = ZeroPage.write(memory, image.setupHeader(), CommandLine.write(memory, "console=ttyS0"), null,
+                    E820Map.of(memory.regions()), 0);
             assertEquals(0x53726448, memory.readInt(zp + 0x202), "HdrS");
             assertEquals((short) image.version(), memory.readShort(zp + 0x206));
         }

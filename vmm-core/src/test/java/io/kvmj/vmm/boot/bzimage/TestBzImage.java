@@ -1,5 +1,7 @@
 package io.kvmj.vmm.boot.bzimage;
 
+import io.kvmj.vmm.boot.ZeroPage;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -7,7 +9,7 @@ import java.nio.ByteOrder;
 final class TestBzImage {
     int setupSects = 4;
     int version = 0x020f;
-    int loadFlags = BzImage.LOADED_HIGH;
+    int loadFlags = ZeroPage.LOADED_HIGH;
     int xloadFlags = BzImage.XLF_KERNEL_64 | BzImage.XLF_CAN_BE_LOADED_ABOVE_4G;
     boolean relocatable = true;
     long kernelAlignment = 0x200000;

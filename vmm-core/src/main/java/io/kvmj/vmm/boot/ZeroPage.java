@@ -1,22 +1,19 @@
-package io.kvmj.vmm.boot.bzimage;
+package io.kvmj.vmm.boot;
 
 import io.kvmj.vmm.arch.x86.E820Map;
-import io.kvmj.vmm.boot.BootException;
-import io.kvmj.vmm.boot.CommandLine;
-import io.kvmj.vmm.boot.PvhStartInfo;
 import io.kvmj.vmm.memory.GuestMemory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Writes struct boot_params, the "zero page" (Documentation/arch/x86/zero-page.rst), for the 64-bit boot protocol:
- * a zeroed page, the kernel's setup header copied in at 0x1f1 and the fields a boot loader fills in. The boot CPU
- * gets its address in %rsi.
+ * Writes struct boot_params, the "zero page" (Documentation/arch/x86/zero-page.rst), for the 64-bit boot protocol
+ * (Documentation/arch/x86/boot.rst): a zeroed page, a setup header at 0x1f1 and the fields a boot loader fills in.
+ * The boot CPU gets its address in %rsi.
  *
- * <p>Only the setup header is copied from the file, so boot_params.sentinel (0x1ef) stays 0 and the kernel keeps
- * every field. CAN_USE_HEAP stays clear and heap_end_ptr 0: the heap belongs to the real-mode setup code, which the
- * 64-bit entry skips.
+ * <p>The setup header is the kernel's own for a bzImage, or one the loader makes up for an ELF vmlinux, which has
+ * none. Only the header is copied, so boot_params.sentinel (0x1ef) stays 0 and the kernel keeps every field.
+ * CAN_USE_HEAP is cleared and heap_end_ptr 0: the heap belongs to the real-mode setup code, which the 64-bit entry
+ * skips.
  */
 public final class ZeroPage {
     /**
@@ -30,6 +27,16 @@ public final class ZeroPage {
     public static final int LOADER_UNDEFINED = 0xff;
     /** E820_MAX_ENTRIES_ZEROPAGE. */
     public static final int MAX_E820_ENTRIES = 128;
+    /** Offset of struct setup_header in boot_params, and of the same header in a bzImage file. */
+    public static final int SETUP_HEADER = 0x1f1;
+    /** boot_params ends where the page does; a setup header is at most this long (up to 0x290, edd_mbr_sig_buffer). */
+    public static final int SETUP_HEADER_MAX_LENGTH = 0x290 - SETUP_HEADER;
+    /** setup_header.header: "HdrS", little-endian; marks a setup header (boot protocol 2.00+). */
+    public static final int HEADER_MAGIC = 0x53726448;
+    /** loadflags: the protected-mode kernel is loaded at 1 MiB or above. */
+    public static final int LOADED_HIGH = 1;
+    /** loadflags: heap_end_ptr is valid (a real-mode setup heap, which the 64-bit entry does not have). */
+    public static final int CAN_USE_HEAP = 1 << 7;
 
     static final int ACPI_RSDP_ADDR = 0x070;
     static final int EXT_RAMDISK_IMAGE = 0x0c0;
@@ -49,30 +56,29 @@ public final class ZeroPage {
     }
 
     /**
-     * Writes the command line (through {@link CommandLine#write}, after checking it against the kernel's
-     * cmdline_size) and the zero page at {@link #ADDRESS}; returns that address.
+     * Writes the zero page at {@link #ADDRESS}; returns that address.
      *
-     * @param initrd   the initrd already in guest memory, or null
-     * @param acpiRsdp guest-physical address of the ACPI RSDP, or 0 to let the kernel search for it
+     * @param setupHeader    struct setup_header from offset 0x1f1, at least up to loadflags (0x211) and at most
+     *                       {@link #SETUP_HEADER_MAX_LENGTH} bytes
+     * @param cmdlineAddress guest-physical address of the NUL-terminated command line, already written
+     * @param initrd         the initrd already in guest memory, or null
+     * @param acpiRsdp       guest-physical address of the ACPI RSDP, or 0 to let the kernel search for it
+     * @throws BootException if the memory map has more than {@link #MAX_E820_ENTRIES} entries
      */
-    public static long write(GuestMemory memory, BzImage kernel, String cmdline, PvhStartInfo.Module initrd,
+    public static long write(GuestMemory memory, byte[] setupHeader, long cmdlineAddress, PvhStartInfo.Module initrd,
                              List<E820Map.Entry> e820, long acpiRsdp) {
-        int length = cmdline.getBytes(StandardCharsets.US_ASCII).length;
-        if (length > kernel.cmdlineSize()) {
-            throw new BootException(kernel.name() + ": kernel command line is " + length + " bytes; this kernel "
-                    + "accepts at most " + kernel.cmdlineSize() + " (cmdline_size)");
+        if (setupHeader.length <= LOADFLAGS - SETUP_HEADER || setupHeader.length > SETUP_HEADER_MAX_LENGTH) {
+            throw new IllegalArgumentException("setup header of " + setupHeader.length + " bytes");
         }
         if (e820.size() > MAX_E820_ENTRIES) {
             throw new BootException("too many memory map entries for the zero page: " + e820.size() + " (at most "
                     + MAX_E820_ENTRIES + ")");
         }
-        long cmdlineAddress = CommandLine.write(memory, cmdline);
-
         long zp = ADDRESS;
         memory.slice(zp, SIZE).fill((byte) 0);
-        memory.write(zp + BzImage.SETUP_HEADER_OFFSET, kernel.setupHeader());
+        memory.write(zp + SETUP_HEADER, setupHeader);
         memory.writeByte(zp + TYPE_OF_LOADER, (byte) LOADER_UNDEFINED);
-        memory.writeByte(zp + LOADFLAGS, (byte) (kernel.loadFlags() & ~BzImage.CAN_USE_HEAP));
+        memory.writeByte(zp + LOADFLAGS, (byte) (setupHeader[LOADFLAGS - SETUP_HEADER] & ~CAN_USE_HEAP));
         memory.writeShort(zp + HEAP_END_PTR, (short) 0);
         memory.writeInt(zp + CMD_LINE_PTR, (int) cmdlineAddress);
         memory.writeInt(zp + EXT_CMD_LINE_PTR, (int) (cmdlineAddress >>> 32));
