@@ -38,7 +38,7 @@ public final class VirtioMmioDevices {
     private static void attach(DeviceManager devices, String name, VirtioDevice device,
                                io.kvmj.vmm.memory.GuestMemory memory) {
         DeviceManager.MmioSlot slot = devices.allocateMmio(MmioTransport.WINDOW_SIZE);
-        MmioTransport transport = new MmioTransport(name, device, memory, slot.irq());
+        MmioTransport transport = new MmioTransport(name, device, memory, slot.irq(), devices.eventLoop());
         devices.attachVirtioMmio(slot, transport, transport.queueCount(), MmioTransport.QUEUE_NOTIFY_OFFSET,
                 transport::notifyQueue);
     }
