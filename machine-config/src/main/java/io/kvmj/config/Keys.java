@@ -34,6 +34,11 @@ final class Keys {
 
     static final String ENTROPY = "entropy";
 
+    static final String VSOCK = "vsock";
+    static final String VSOCK_ID = "vsock_id";
+    static final String GUEST_CID = "guest_cid";
+    static final String UDS_PATH = "uds_path";
+
     static final String CPU_CONFIG = "cpu-config";
     static final String KVM_CAPABILITIES = "kvm_capabilities";
     static final String CPUID_MODIFIERS = "cpuid_modifiers";

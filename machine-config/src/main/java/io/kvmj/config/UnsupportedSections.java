@@ -10,7 +10,6 @@ import java.util.List;
 final class UnsupportedSections {
     static final List<String> NAMES = List.of(
             "network-interfaces",
-            "vsock",
             "balloon",
             "logger",
             "metrics",

@@ -59,6 +59,7 @@ class ConfigGoodTest {
         assertEquals(new MachineSpec(2, 1024, false, false), config.machine());
         assertNull(config.debugExit());
         assertEquals(SerialConfig.defaults(), config.serial());
+        assertNull(config.vsock());
     }
 
     @Test
@@ -169,7 +170,7 @@ class ConfigGoodTest {
 
     @Test
     void emptyUnsupportedSectionsAccepted() throws Exception {
-        ConfigLoader.parse(minimalWith(", \"drives\": [], \"vsock\": {}, \"logger\": null"), dir);
+        ConfigLoader.parse(minimalWith(", \"drives\": [], \"balloon\": {}, \"logger\": null"), dir);
     }
 
     @Test

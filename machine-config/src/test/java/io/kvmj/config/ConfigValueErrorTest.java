@@ -74,7 +74,7 @@ class ConfigValueErrorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"network-interfaces", "vsock", "balloon", "logger", "metrics", "mmds-config"})
+    @ValueSource(strings = {"network-interfaces", "balloon", "logger", "metrics", "mmds-config"})
     void nonEmptyUnsupportedSection(String section) {
         assertError(minimalWith(", \"" + section + "\": [{\"x\": 1}]"), dir, section,
                 "not supported by this kvmj version yet");
@@ -82,7 +82,7 @@ class ConfigValueErrorTest {
 
     @Test
     void unsupportedSectionAsObject() {
-        assertError(minimalWith(", \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/tmp/v.sock\"}"), dir, "vsock",
+        assertError(minimalWith(", \"balloon\": {\"amount_mib\": 0, \"deflate_on_oom\": false}"), dir, "balloon",
                 "not supported by this kvmj version yet");
     }
 
