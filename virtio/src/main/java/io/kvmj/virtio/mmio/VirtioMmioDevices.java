@@ -5,6 +5,8 @@ import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.block.BlockDevice;
 import io.kvmj.virtio.block.FileBlockBackend;
 import io.kvmj.virtio.rng.RngDevice;
+import io.kvmj.virtio.vsock.VsockDevice;
+import io.kvmj.virtio.vsock.VsockMuxer;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.DeviceSetup;
 
@@ -33,6 +35,26 @@ public final class VirtioMmioDevices {
     /** A virtio-rng device fed by the host kernel's CSPRNG. */
     public static DeviceSetup rng() {
         return (devices, memory) -> attach(devices, "rng", new RngDevice(), memory);
+    }
+
+    /**
+     * A virtio-vsock device for the guest with CID {@code guestCid}, in Firecracker's hybrid model: it listens on
+     * {@code udsPath} from the moment the VM is built and removes it when the VM is closed.
+     *
+     * @throws IllegalArgumentException (from attach) naming the path when it cannot be bound: it exists, its
+     *                                  directory is not writable, or it is too long for a Unix socket
+     */
+    public static DeviceSetup vsock(long guestCid, Path udsPath) {
+        return (devices, memory) -> {
+            VsockMuxer muxer;
+            try {
+                muxer = new VsockMuxer(guestCid, udsPath.toString(), System::nanoTime);
+            } catch (SyscallException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("vsock: cannot listen on " + udsPath + ": " + e.getMessage(), e);
+            }
+            devices.closeWithVm(muxer);
+            attach(devices, "vsock", new VsockDevice(guestCid, muxer), memory);
+        };
     }
 
     private static void attach(DeviceManager devices, String name, VirtioDevice device,

@@ -1,5 +1,7 @@
 package io.kvmj.virtio.vsock;
 
+import io.kvmj.sys.Errno;
+import io.kvmj.sys.Libc;
 import io.kvmj.sys.TimerFd;
 import io.kvmj.sys.UnixSocket;
 import io.kvmj.virtio.DeviceEvents;
@@ -44,6 +46,8 @@ public final class VsockMuxer implements AutoCloseable {
     static final long SHUTDOWN_TIMEOUT_NANOS = 2_000_000_000L;
     /** Host-initiated streams get local ports from here up, round-robin, as Firecracker does. */
     static final int FIRST_LOCAL_PORT = 1 << 30;
+    /** Host connections waiting for accept(2) beyond those the muxer has taken (as Rust's UnixListener). */
+    static final int LISTEN_BACKLOG = 128;
 
     private static final Logger LOG = Logger.getLogger(VsockMuxer.class.getName());
 
@@ -86,14 +90,19 @@ public final class VsockMuxer implements AutoCloseable {
     private int lastLocalPort = FIRST_LOCAL_PORT - 1;
 
     /**
-     * @param listener bound and listening on {@code udsPath}; owned by the muxer from now on
+     * Binds and listens on {@code udsPath}, which {@link #close()} removes again (so that a VM rebuilt after a
+     * guest reset can bind it anew).
+     *
+     * @param udsPath   a path that does not exist, at most {@link UnixSocket#MAX_PATH_BYTES} bytes
      * @param nanoClock monotonic nanoseconds (System::nanoTime), for shutdown deadlines
+     * @throws io.kvmj.sys.SyscallException naming the path when it cannot be bound (EADDRINUSE when it exists)
+     * @throws IllegalArgumentException when the path is empty or too long for {@code sun_path}
      */
-    public VsockMuxer(long guestCid, String udsPath, UnixSocket listener, LongSupplier nanoClock) {
+    public VsockMuxer(long guestCid, String udsPath, LongSupplier nanoClock) {
         this.guestCid = guestCid;
         this.udsPath = udsPath;
-        this.listener = listener;
         this.nanoClock = nanoClock;
+        this.listener = UnixSocket.listen(udsPath, LISTEN_BACKLOG);
     }
 
     /** The driver is ready: start accepting host connections and watching streams. */
@@ -126,9 +135,14 @@ public final class VsockMuxer implements AutoCloseable {
         timerSource = null;
     }
 
+    /** Closes every stream and the listener, and removes the listener's path (bound by us, ours to remove). */
     @Override
     public void close() {
         reset();
+        int r = Libc.unlinkRaw(udsPath);
+        if (r < 0) {
+            LOG.warning(() -> "vsock: could not remove " + udsPath + ": " + Errno.name(-r));
+        }
         listener.close();
         killTimer.close();
         arena.close();

@@ -51,7 +51,7 @@ class VsockDeviceTest {
             queues[q].validate(mem);
         }
         String uds = dir.resolve("v.sock").toString();
-        muxer = new VsockMuxer(3, uds, UnixSocket.listen(uds, 8), System::nanoTime);
+        muxer = new VsockMuxer(3, uds, System::nanoTime);
         device = new VsockDevice(3, muxer);
         VirtioInterrupt irq = new VirtioInterrupt() {
             @Override

@@ -1,5 +1,6 @@
 package io.kvmj.virtio.vsock;
 
+import io.kvmj.sys.SyscallException;
 import io.kvmj.sys.UnixSocket;
 import io.kvmj.virtio.DeviceEvents;
 import io.kvmj.virtio.queue.ChainReader;
@@ -23,11 +24,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,7 +59,7 @@ class VsockMuxerTest {
     @BeforeEach
     void start() {
         uds = dir.resolve("v.sock").toString();
-        muxer = new VsockMuxer(CID, uds, UnixSocket.listen(uds, 128), () -> now);
+        muxer = new VsockMuxer(CID, uds, () -> now);
         DeviceEvents events = (fd, interest, handler) -> loop.add(fd, interest, ready -> {
             try {
                 handler.ready(ready);
@@ -181,6 +184,24 @@ class VsockMuxerTest {
         String ok = "OK " + Integer.toUnsignedString(req.h().srcPort()) + "\n";
         assertEquals(ok, read(c, ok.length()));
         return req.h().srcPort();
+    }
+
+    @Test
+    void theSocketPathIsOursWhileTheMuxerLivesAndFreeAfterwards() {
+        assertTrue(Files.exists(Path.of(uds)), "bound at " + uds);
+        SyscallException inUse = assertThrows(SyscallException.class, () -> new VsockMuxer(CID, uds, () -> now));
+        assertEquals("EADDRINUSE", inUse.errnoName());
+        muxer.close();
+        assertFalse(Files.exists(Path.of(uds)), "removed at close");
+        muxer = new VsockMuxer(CID, uds, () -> now); // as a VM rebuilt after a guest reset does
+        assertTrue(Files.exists(Path.of(uds)));
+    }
+
+    @Test
+    void aPathThatExistsIsLeftAlone() throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "not ours");
+        assertThrows(SyscallException.class, () -> new VsockMuxer(CID, file.toString(), () -> now));
+        assertEquals("not ours", Files.readString(file));
     }
 
     @Test
