@@ -2,8 +2,13 @@ package io.kvmj.sys;
 
 /**
  * Linux x86_64 ABI numbers for sockets and timerfd that the generated {@code LibcHeaders} does not carry yet:
- * they were needed on a host without jextract to regenerate it. Values from asm/unistd_64.h,
- * bits/socket.h, bits/socket_type.h, sys/timerfd.h and asm-generic/errno.h; the names are the C ones.
+ * they were needed on a host without jextract to regenerate it. Values from glibc's and the kernel's headers:
+ * {@code SYS_*} from asm/unistd_64.h (via sys/syscall.h); {@code AF_UNIX}, {@code SOCK_*}, {@code MSG_NOSIGNAL},
+ * {@code SHUT_*} from sys/socket.h (bits/socket.h, bits/socket_type.h); {@code CLOCK_MONOTONIC} from time.h
+ * (bits/time.h); {@code TFD_*} from sys/timerfd.h (bits/timerfd.h); the errnos from errno.h
+ * (asm-generic/errno-base.h, asm-generic/errno.h). The names are the C ones. Every one is listed in
+ * {@code kvm-bindings/jextract/libc.includes} (with those headers in {@code libc.h}), so the next
+ * {@code regenerate.sh} run puts them in {@code LibcHeaders}, and this class can then go.
  */
 public final class UapiConstants {
     public static final int SYS_SOCKET = 41;
