@@ -16,5 +16,9 @@
 #include <sys/eventfd.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <linux/falloc.h>
 #include <sys/syscall.h>

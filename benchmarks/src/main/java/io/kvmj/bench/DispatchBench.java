@@ -1,10 +1,9 @@
 package io.kvmj.bench;
 
+import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.mmio.MmioTransport;
-import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.vmm.bus.Bus;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.memory.GuestMemory;
@@ -57,7 +56,9 @@ public class DispatchBench {
         arena = Arena.ofShared();
         GuestMemory memory = new RegionGuestMemory(List.of(new GuestRegion(0, arena.allocate(1 << 20, 4096))));
         device = new FakeVirtioDevice();
-        transport = new MmioTransport("bench", device, memory, () -> { });
+        transport = new MmioTransport("bench", device, memory, () -> { }, (fd, events, handler) -> {
+            throw new UnsupportedOperationException("the benchmark device adds no event sources");
+        });
         activate(transport);
         if (!device.active) throw new IllegalStateException("the transport did not activate the device");
     }
@@ -159,8 +160,7 @@ public class DispatchBench {
         }
 
         @Override
-        public void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures,
-                VirtioInterrupt interrupt) {
+        public void activate(DeviceContext context) {
             active = true;
         }
 

@@ -22,6 +22,9 @@ final class VirtioSetups {
         if (config.entropy() != null) {
             setups.add(VirtioMmioDevices.rng());
         }
+        if (config.vsock() != null) {
+            setups.add(VirtioMmioDevices.vsock(config.vsock().guestCid(), config.vsock().udsPath()));
+        }
         return setups;
     }
 }

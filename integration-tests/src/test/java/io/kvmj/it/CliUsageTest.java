@@ -69,7 +69,7 @@ class CliUsageTest {
         return Stream.of(
                 Arguments.of("{", "malformed JSON"),
                 Arguments.of("{\"boot-source\": {" + kernel + "},"
-                        + " \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"v.sock\"}}", "vsock: vsock devices are not"),
+                        + " \"balloon\": {\"amount_mib\": 64, \"deflate_on_oom\": true}}", "balloon: memory balloon devices are not"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 1, "
                         + "\"mem_size_mib\": 0}}", "machine-config.mem_size_mib"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": \"1\", "

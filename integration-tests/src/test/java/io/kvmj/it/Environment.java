@@ -69,6 +69,13 @@ public final class Environment {
         return null;
     }
 
+    /** A static Linux program from guests/linux, for the Linux guest tests' initramfs. */
+    public static Path linuxProgram(String name) {
+        Path p = GUESTS.resolve("linux").resolve(name);
+        Assertions.assertTrue(Files.isRegularFile(p), "Linux test program not built: " + p);
+        return p;
+    }
+
     static Path guest(String name) {
         Path p = GUESTS.resolve(name + ".elf");
         Assertions.assertTrue(Files.isRegularFile(p), "test guest not built: " + p);

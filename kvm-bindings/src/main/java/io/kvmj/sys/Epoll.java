@@ -26,15 +26,36 @@ public final class Epoll implements AutoCloseable {
 
     /** Watches {@code watched} for readability; {@code token} identifies it in {@link #token}. */
     public void addReadable(int watched, long token) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment event = epoll_event.allocate(a);
-            epoll_event.events(event, LibcHeaders.EPOLLIN());
-            // epoll_event is packed on x86_64: its 64-bit data sits at offset 4, unaligned.
-            event.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
-            Libc.epollCtl(fd, LibcHeaders.EPOLL_CTL_ADD(), watched, event);
-        }
+        add(watched, LibcHeaders.EPOLLIN(), token);
     }
 
+    /**
+     * Watches {@code watched} for {@code events} (EPOLLIN, EPOLLOUT, level-triggered); {@code token}
+     * identifies it in {@link #token}. EPOLLERR and EPOLLHUP are always reported.
+     */
+    public void add(int watched, int events, long token) {
+        control(LibcHeaders.EPOLL_CTL_ADD(), watched, events, token);
+    }
+
+    /** Changes the events and token of an fd already watched. */
+    public void modify(int watched, int events, long token) {
+        control(LibcHeaders.EPOLL_CTL_MOD(), watched, events, token);
+    }
+
+    /** Stops watching {@code watched}; events of it already returned by {@link #wait} stay in the buffer. */
+    public void remove(int watched) {
+        control(LibcHeaders.EPOLL_CTL_DEL(), watched, 0, 0);
+    }
+
+    private void control(int op, int watched, int events, long token) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment event = epoll_event.allocate(a);
+            epoll_event.events(event, events);
+            // epoll_event is packed on x86_64: its 64-bit data sits at offset 4, unaligned.
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
+            Libc.epollCtl(fd, op, watched, event);
+        }
+    }
 
     /** Waits up to {@code timeoutMillis} (-1: forever); returns how many events are ready (0 on EINTR). */
     public int wait(int timeoutMillis) {
@@ -51,6 +72,11 @@ public final class Epoll implements AutoCloseable {
     /** The token of ready event {@code index} from the last {@link #wait}. */
     public long token(int index) {
         return epoll_event.asSlice(events, index).get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET);
+    }
+
+    /** The ready events (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP bits) of event {@code index} from the last {@link #wait}. */
+    public int events(int index) {
+        return epoll_event.events(epoll_event.asSlice(events, index));
     }
 
     @Override

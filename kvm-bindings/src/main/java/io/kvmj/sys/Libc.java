@@ -347,6 +347,73 @@ public final class Libc {
         Reference.reachabilityFence(buffer);
     }
 
+    /** timerfd_create(2) on {@code clock}; returns the fd. */
+    public static int timerfdCreate(int clock, int flags) {
+        return (int) check(syscall(UapiConstants.SYS_TIMERFD_CREATE, clock, flags, 0), "timerfd_create");
+    }
+
+    /** timerfd_settime(2) with relative {@code itimerspec} (interval then value, each seconds and nanoseconds). */
+    public static void timerfdSettime(int fd, MemorySegment itimerspec) {
+        try {
+            check(syscall(UapiConstants.SYS_TIMERFD_SETTIME, fd, 0, address(itimerspec), 0), "timerfd_settime");
+        } finally {
+            Reference.reachabilityFence(itimerspec);
+        }
+    }
+
+    /** socket(2); returns the fd. */
+    public static int socket(int domain, int type, int protocol) {
+        return (int) check(syscall(UapiConstants.SYS_SOCKET, domain, type, protocol), "socket");
+    }
+
+    /** bind(2); returns 0 or minus errno. */
+    public static int bindRaw(int fd, MemorySegment address) {
+        try {
+            return (int) syscall(UapiConstants.SYS_BIND, fd, address(address), address.byteSize());
+        } finally {
+            Reference.reachabilityFence(address);
+        }
+    }
+
+    /** connect(2); returns 0 or minus errno. */
+    public static int connectRaw(int fd, MemorySegment address) {
+        try {
+            return (int) syscall(UapiConstants.SYS_CONNECT, fd, address(address), address.byteSize());
+        } finally {
+            Reference.reachabilityFence(address);
+        }
+    }
+
+    public static void listen(int fd, int backlog) {
+        check(syscall(UapiConstants.SYS_LISTEN, fd, backlog, 0), "listen");
+    }
+
+    /** accept4(2) without the peer address; returns the new fd or minus errno. */
+    public static int accept4Raw(int fd, int flags) {
+        return (int) syscall(UapiConstants.SYS_ACCEPT4, fd, 0, 0, flags);
+    }
+
+    /** send(2), as sendto with no address; returns bytes sent or minus errno. */
+    public static long sendRaw(int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return syscall(UapiConstants.SYS_SENDTO, fd, address(buf), len, flags, 0, 0);
+        } finally {
+            Reference.reachabilityFence(buf);
+        }
+    }
+
+    /** shutdown(2); returns 0 or minus errno (ENOTCONN once the peer is gone is normal). */
+    public static int shutdownRaw(int fd, int how) {
+        return (int) syscall(UapiConstants.SYS_SHUTDOWN, fd, how, 0);
+    }
+
+    /** unlink(2) as unlinkat(AT_FDCWD); returns 0 or minus errno. */
+    public static int unlinkRaw(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) syscall(UapiConstants.SYS_UNLINKAT, LibcHeaders.AT_FDCWD(), address(arena.allocateFrom(path)), 0);
+        }
+    }
+
     /** SIGRTMIN is a macro over this call: glibc reserves the first real-time signals for itself. */
     public static int sigrtmin() {
         try {

@@ -22,7 +22,8 @@ final class ConfigFileJson {
      * kvmj does not implement are bound by {@link UnsupportedKeys} types, which keep nothing.
      */
     record Root(BootSourceJson bootSource, MachineJson machine, DebugExitJson debugExit, SerialJson serial,
-                List<DriveJson> drives, EntropyJson entropy, AcpiJson acpi, JsonValue cpuConfig, String onReset) {
+                List<DriveJson> drives, EntropyJson entropy, VsockJson vsock, AcpiJson acpi, JsonValue cpuConfig,
+                String onReset) {
         private static final JsonField<BootSourceJson> BOOT_SOURCE = required(Keys.BOOT_SOURCE, BootSourceJson.TYPE);
         private static final JsonField<MachineJson> MACHINE = optional(Keys.MACHINE_CONFIG, MachineJson.TYPE);
         private static final JsonField<DebugExitJson> DEBUG_EXIT = optional(Keys.DEBUG_EXIT, DebugExitJson.TYPE);
@@ -30,13 +31,12 @@ final class ConfigFileJson {
         private static final JsonField<List<DriveJson>> DRIVES =
                 optional(Keys.DRIVES, JsonTypes.listOf(DriveJson.TYPE));
         private static final JsonField<EntropyJson> ENTROPY = optional(Keys.ENTROPY, EntropyJson.TYPE);
+        private static final JsonField<VsockJson> VSOCK = optional(Keys.VSOCK, VsockJson.TYPE);
         private static final JsonField<AcpiJson> ACPI = optional(Keys.ACPI, AcpiJson.TYPE);
         private static final JsonField<JsonValue> CPU_CONFIG = optional(Keys.CPU_CONFIG, JsonTypes.ANY);
         private static final JsonField<String> ON_RESET = optional(Keys.ON_RESET, JsonTypes.STRING);
         private static final JsonField<Void> NETWORK_INTERFACES = optional(Keys.NETWORK_INTERFACES,
                 UnsupportedKeys.onlyEmptyList("network interfaces are"));
-        private static final JsonField<Void> VSOCK =
-                optional(Keys.VSOCK, UnsupportedKeys.onlyEmptyObject("vsock devices are"));
         private static final JsonField<Void> BALLOON =
                 optional(Keys.BALLOON, UnsupportedKeys.onlyEmptyObject("memory balloon devices are"));
         private static final JsonField<Void> LOGGER = optional(Keys.LOGGER, UnsupportedKeys.LOGGER);
@@ -51,9 +51,9 @@ final class ConfigFileJson {
 
         static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
                 v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
-                        v.get(ENTROPY), v.get(ACPI), v.get(CPU_CONFIG), v.get(ON_RESET)),
-                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, ACPI, CPU_CONFIG, ON_RESET,
-                NETWORK_INTERFACES, VSOCK, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
+                        v.get(ENTROPY), v.get(VSOCK), v.get(ACPI), v.get(CPU_CONFIG), v.get(ON_RESET)),
+                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, VSOCK, ACPI, CPU_CONFIG, ON_RESET,
+                NETWORK_INTERFACES, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
     }
 
     /**
@@ -176,6 +176,16 @@ final class ConfigFileJson {
         private static final JsonField<Void> RATE_LIMITER = optional(Keys.RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
 
         static final JsonObjectType<EntropyJson> TYPE = new JsonObjectType<>(v -> new EntropyJson(), RATE_LIMITER);
+    }
+
+    /** Firecracker's vsock device; {@code guest_cid} is a u32 there, range-checked by the validator. */
+    record VsockJson(String vsockId, long guestCid, String udsPath) {
+        private static final JsonField<String> VSOCK_ID = optional(Keys.VSOCK_ID, JsonTypes.STRING);
+        private static final JsonField<Long> GUEST_CID = required(Keys.GUEST_CID, JsonTypes.LONG);
+        private static final JsonField<String> UDS_PATH = required(Keys.UDS_PATH, JsonTypes.STRING);
+
+        static final JsonObjectType<VsockJson> TYPE = new JsonObjectType<>(
+                v -> new VsockJson(v.get(VSOCK_ID), v.get(GUEST_CID), v.get(UDS_PATH)), VSOCK_ID, GUEST_CID, UDS_PATH);
     }
 
     /** {@code iobase} is a value because it may be a number (244) or a string ("0xf4"). */

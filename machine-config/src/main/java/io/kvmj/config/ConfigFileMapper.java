@@ -34,7 +34,7 @@ final class ConfigFileMapper {
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
                 drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
                         || root.acpi().enabled(), CpuConfigMapper.fromConfig(root.cpuConfig()),
-                restartOnReset(root.onReset()));
+                restartOnReset(root.onReset()), vsock(root.vsock()));
     }
 
     /** kvmj's {@code "on-reset"}: {@code "exit"} (the default) or {@code "restart"}. */
@@ -83,6 +83,12 @@ final class ConfigFileMapper {
 
     private static EntropyConfig entropy(ConfigFileJson.EntropyJson json) {
         return json == null ? null : new EntropyConfig();
+    }
+
+    private static VsockConfig vsock(ConfigFileJson.VsockJson json) throws ConfigException {
+        if (json == null) return null;
+        return new VsockConfig(json.vsockId(), json.guestCid(),
+                path(Keys.path(Keys.VSOCK, Keys.UDS_PATH), json.udsPath()));
     }
 
     private static DebugExit debugExit(ConfigFileJson.DebugExitJson json) throws ConfigException {

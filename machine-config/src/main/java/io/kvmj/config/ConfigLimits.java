@@ -27,5 +27,14 @@ public final class ConfigLimits {
     /** VIRTIO_BLK_ID_BYTES: the size of the virtio-blk device ID (the drive's serial). */
     public static final int VIRTIO_BLK_ID_BYTES = 20;
 
+    /** The lowest guest CID: 0 to 2 name the hypervisor, the loopback and the host (vsock(7)). */
+    public static final long MIN_GUEST_CID = 3;
+
+    /** The highest guest CID: the 32-bit CID space, without 0xffffffff (VMADDR_CID_ANY). */
+    public static final long MAX_GUEST_CID = 0xffff_fffeL;
+
+    /** {@code sun_path} holds 108 bytes with the terminating NUL. */
+    public static final int MAX_UDS_PATH_BYTES = 107;
+
     private ConfigLimits() {}
 }

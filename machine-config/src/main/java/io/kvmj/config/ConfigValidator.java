@@ -31,7 +31,8 @@ final class ConfigValidator {
                 config.entropy(),
                 config.acpi(),
                 CpuConfigValidator.validate(config.cpuConfig(), base),
-                config.restartOnReset());
+                config.restartOnReset(),
+                vsock(config.vsock(), base));
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {
@@ -150,6 +151,16 @@ final class ConfigValidator {
             case SerialOutput.None n -> n;
         };
         return new SerialConfig(output, serial.stdinInput());
+    }
+
+    private static VsockConfig vsock(VsockConfig vsock, Path base) throws ConfigException {
+        if (vsock == null) return null;
+        checkRange(Keys.path(Keys.VSOCK, Keys.GUEST_CID), vsock.guestCid(), ConfigLimits.MIN_GUEST_CID,
+                ConfigLimits.MAX_GUEST_CID, " (0xffffffff is VMADDR_CID_ANY)");
+        String key = Keys.path(Keys.VSOCK, Keys.UDS_PATH);
+        if (vsock.udsPath() == null) throw new ConfigException(key, "required key missing");
+        return new VsockConfig(vsock.vsockId(), vsock.guestCid(), PathChecks.newSocketLocation(key, vsock.udsPath(),
+                base, ConfigLimits.MAX_UDS_PATH_BYTES));
     }
 
     private static void checkRange(String key, long value, long min, long max, String maxNote) throws ConfigException {

@@ -67,6 +67,15 @@ final class ConfigWriter {
             g.writeEndObject();
         }
 
+        VsockConfig vsock = config.vsock();
+        if (vsock != null) {
+            g.writeObjectFieldStart(Keys.VSOCK);
+            if (vsock.vsockId() != null) g.writeStringField(Keys.VSOCK_ID, vsock.vsockId());
+            g.writeNumberField(Keys.GUEST_CID, vsock.guestCid());
+            g.writeStringField(Keys.UDS_PATH, vsock.udsPath().toString());
+            g.writeEndObject();
+        }
+
         CpuConfig cpu = config.cpuConfig();
         if (cpu != null && cpu.templateFile() != null) {
             g.writeStringField(Keys.CPU_CONFIG, cpu.templateFile().toString()); // not validated yet: still the path

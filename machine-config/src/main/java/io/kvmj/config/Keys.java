@@ -47,7 +47,6 @@ final class Keys {
 
     // Firecracker sections kvmj accepts only when they ask for nothing (see UnsupportedKeys)
     static final String NETWORK_INTERFACES = "network-interfaces";
-    static final String VSOCK = "vsock";
     static final String BALLOON = "balloon";
     static final String LOGGER = "logger";
     static final String METRICS = "metrics";
@@ -59,6 +58,10 @@ final class Keys {
     static final String SHOW_LEVEL = "show_level";
     static final String SHOW_LOG_ORIGIN = "show_log_origin";
     static final String MODULE = "module";
+    static final String VSOCK = "vsock";
+    static final String VSOCK_ID = "vsock_id";
+    static final String GUEST_CID = "guest_cid";
+    static final String UDS_PATH = "uds_path";
 
     static final String CPU_CONFIG = "cpu-config";
     static final String KVM_CAPABILITIES = "kvm_capabilities";

@@ -1,7 +1,9 @@
 package io.kvmj.config;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** File-system checks on paths from a config; each returns the absolute, normalized path it checked. */
@@ -60,6 +62,30 @@ final class PathChecks {
             String note = path.isAbsolute() ? "" : " (resolved from \"" + path + "\")";
             throw new ConfigException(key, "directory does not exist: " + parent + note);
         }
+        return file;
+    }
+
+    /**
+     * Where the VMM will bind a Unix socket: the path must not exist (bind(2) would fail with EADDRINUSE, as
+     * Firecracker's does; kvmj never removes a file it did not create), must fit in {@code sun_path}, and its
+     * directory must exist and be writable.
+     */
+    static Path newSocketLocation(String key, Path path, Path baseDir, int maxBytes) throws ConfigException {
+        Path file = resolve(key, path, baseDir);
+        String shown = shown(file, path);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ConfigException(key, "already exists (remove it first; kvmj creates the socket): " + shown);
+        }
+        int bytes = file.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw new ConfigException(key, "too long for a Unix socket: " + bytes + " bytes (at most " + maxBytes
+                    + "): " + shown);
+        }
+        Path parent = file.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new ConfigException(key, "directory does not exist: " + parent);
+        }
+        if (!Files.isWritable(parent)) throw new ConfigException(key, "directory not writable: " + parent);
         return file;
     }
 

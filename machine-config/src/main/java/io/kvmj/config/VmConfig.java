@@ -14,18 +14,19 @@ import java.util.List;
  * @param cpuConfig Firecracker's custom CPU template ({@code cpu-config}); null when there is none
  * @param restartOnReset kvmj's {@code "on-reset": "restart"}: a guest reset restarts the machine instead of ending
  *                       it (the default, {@code "exit"}, as Firecracker)
+ * @param vsock the virtio-vsock device (Firecracker's {@code vsock}); null when there is none
  */
 public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
                        List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig,
-                       boolean restartOnReset) {
+                       boolean restartOnReset, VsockConfig vsock) {
     public VmConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
     }
 
-    /** A config whose guest resets end the VM. */
+    /** A config whose guest resets end the VM, without a vsock device. */
     public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
                     List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig) {
-        this(bootSource, machine, debugExit, serial, drives, entropy, acpi, cpuConfig, false);
+        this(bootSource, machine, debugExit, serial, drives, entropy, acpi, cpuConfig, false, null);
     }
 
     /** A config without drives, entropy device or CPU template, with ACPI. */

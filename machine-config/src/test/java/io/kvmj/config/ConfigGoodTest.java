@@ -59,6 +59,7 @@ class ConfigGoodTest {
         assertEquals(new MachineSpec(2, 1024, false, false), config.machine());
         assertNull(config.debugExit());
         assertEquals(SerialConfig.defaults(), config.serial());
+        assertNull(config.vsock());
     }
 
     @Test

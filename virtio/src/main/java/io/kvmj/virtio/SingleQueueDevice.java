@@ -30,11 +30,10 @@ public abstract class SingleQueueDevice implements VirtioDevice {
     }
 
     @Override
-    public final void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures,
-                               VirtioInterrupt interrupt) {
-        this.memory = memory;
-        this.queues = queues;
-        this.interrupt = interrupt;
+    public final void activate(DeviceContext context) {
+        this.memory = context.memory();
+        this.queues = context.queues();
+        this.interrupt = context.interrupt();
     }
 
     @Override

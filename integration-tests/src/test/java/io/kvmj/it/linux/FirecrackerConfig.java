@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The config file a user would write for kvmj: Firecracker's keys ({@code boot-source}, {@code machine-config},
- * {@code drives}, {@code entropy}) plus kvmj's {@code serial} and {@code on-reset} sections and
+ * {@code drives}, {@code entropy}, {@code vsock}) plus kvmj's {@code serial} and {@code on-reset} sections and
  * per-drive {@code serial}. Written by
  * hand rather than through kvmj's own config classes, so that the test reads the file format, not the code.
  */
@@ -29,13 +29,15 @@ final class FirecrackerConfig {
                 {
                   "boot-source": {"kernel_image_path": %s, "initrd_path": %s, "boot_args": %s},
                   "machine-config": {"vcpu_count": %d, "mem_size_mib": %d},
-                  "drives": [%s],%s%s
+                  "drives": [%s],%s%s%s
                   "serial": {"output": "stdout", "input": %s}
                 }
                 """.formatted(string(machine.kernel().toString()), string(initrd.toString()), string(machine.cmdline()),
                 machine.cpus(), machine.memMib(), String.join(",\n    ", drives),
                 machine.entropy() ? "\n  \"entropy\": {}," : "",
                 machine.restartOnReset() ? "\n  \"on-reset\": \"restart\"," : "",
+                machine.vsock() == null ? "" : "\n  \"vsock\": {\"guest_cid\": %d, \"uds_path\": %s},".formatted(
+                        machine.vsock().guestCid(), string(machine.vsock().udsPath().toString())),
                 stdinInput ? "\"stdin\"" : "\"none\"");
     }
 

@@ -3,6 +3,7 @@ package io.kvmj.it.linux;
 import io.kvmj.config.ConfigLoader;
 import io.kvmj.config.DriveConfig;
 import io.kvmj.config.VmConfig;
+import io.kvmj.config.VsockConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +33,8 @@ class FirecrackerConfigTest {
                 .withCmdline("console=ttyS0 quiet x=\"y\"")
                 .withDrive(Drive.of("data", data).readOnlyDrive().withSerial("data-serial"))
                 .withDrive(Drive.of("rootfs", root).asRoot())
-                .withEntropy();
+                .withEntropy()
+                .withVsock(new LinuxMachine.Vsock(7, dir.resolve("v.sock")));
 
         VmConfig config = ConfigLoader.parse(FirecrackerConfig.json(machine, initrd, true), dir);
 
@@ -51,6 +53,7 @@ class FirecrackerConfigTest {
         assertFalse(drives.get(1).readOnly());
         assertEquals("rootfs", drives.get(1).serial());
         assertNotNull(config.entropy());
+        assertEquals(new VsockConfig(null, 7, dir.resolve("v.sock")), config.vsock());
         assertTrue(config.acpi(), "ACPI on: the devices are found through the DSDT");
         assertTrue(config.serial().stdinInput());
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,9 +33,11 @@ import java.util.zip.GZIPOutputStream;
  * @param modules       module names the job needs loaded ({@code virtio_mmio}, {@code virtio_blk}, ...)
  * @param job           the job's shell script (busybox sh)
  * @param end           what happens after the job
+ * @param programs      more executables for the job, each put in {@code /bin} under its file name (static ones:
+ *                      the initramfs has no libc)
  */
 public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, List<String> modules, String job,
-                        JobEnd end) {
+                        JobEnd end, List<Path> programs) {
     /** Printed by /init just before the job runs. */
     public static final String JOB_START = "kvmj-kit: job start";
     /** Printed by /init after the job with {@code status=N} appended (not with {@link JobEnd#INIT_EXITS}). */
@@ -48,6 +51,13 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
 
     public Initramfs {
         modules = List.copyOf(modules);
+        programs = List.copyOf(programs);
+    }
+
+    /** An initramfs with no programs but busybox. */
+    public Initramfs(Path busybox, Path moduleTree, String kernelVersion, List<String> modules, String job,
+                     JobEnd end) {
+        this(busybox, moduleTree, kernelVersion, modules, job, end, List.of());
     }
 
     /**
@@ -62,7 +72,14 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
 
     /** The same initramfs ending as {@code how} says. */
     public Initramfs endingWith(JobEnd how) {
-        return new Initramfs(busybox, moduleTree, kernelVersion, modules, job, how);
+        return new Initramfs(busybox, moduleTree, kernelVersion, modules, job, how, programs);
+    }
+
+    /** The same initramfs with {@code program} as {@code /bin/<its file name>}. */
+    public Initramfs withProgram(Path program) {
+        List<Path> more = new ArrayList<>(programs);
+        more.add(program);
+        return new Initramfs(busybox, moduleTree, kernelVersion, modules, job, end, more);
     }
 
     /** The {@code /init} script. */
@@ -107,6 +124,10 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
         for (Path module : moduleFiles()) {
             field(sha, module.toString().getBytes(StandardCharsets.UTF_8));
             field(sha, Files.readAllBytes(moduleTree.resolve(module)));
+        }
+        for (Path program : programs) {
+            field(sha, programPath(program).getBytes(StandardCharsets.UTF_8));
+            field(sha, Files.readAllBytes(program));
         }
         return HexFormat.of().formatHex(sha.digest());
     }
@@ -156,6 +177,9 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
             cpio.file("bin/busybox", 0755, Files.readAllBytes(busybox));
             cpio.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
             cpio.file("job.sh", 0755, job.getBytes(StandardCharsets.UTF_8));
+            for (Path program : programs) {
+                cpio.file(programPath(program), 0755, Files.readAllBytes(program));
+            }
             String modulesDir = "lib/modules/" + kernelVersion;
             Set<String> dirs = new LinkedHashSet<>(List.of("lib", "lib/modules", modulesDir));
             List<Path> files = moduleFiles();
@@ -177,6 +201,10 @@ public record Initramfs(Path busybox, Path moduleTree, String kernelVersion, Lis
 
     private List<Path> moduleFiles() throws IOException {
         return modules.isEmpty() ? List.of() : KernelModules.of(moduleTree).withDependencies(modules);
+    }
+
+    private static String programPath(Path program) {
+        return "bin/" + program.getFileName();
     }
 
     private static void field(MessageDigest sha, byte[] bytes) {

@@ -73,6 +73,25 @@ class InitramfsTest {
     }
 
     @Test
+    void programsGoToBinUnderTheirNamesAndIntoTheCacheKey() throws Exception {
+        Path program = Files.writeString(Files.createDirectories(dir.resolve("out/linux")).resolve("vsock_echo"),
+                "fake static program");
+        Initramfs without = initramfs(List.of(), JOB);
+        Initramfs with = without.withProgram(program);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        with.writeTo(out);
+        Map<String, CpioReader.Entry> byName = CpioReader.read(out.toByteArray()).stream()
+                .collect(Collectors.toMap(CpioReader.Entry::name, Function.identity()));
+
+        assertArrayEquals(Files.readAllBytes(program), byName.get("bin/vsock_echo").data());
+        assertEquals(0100755, byName.get("bin/vsock_echo").mode());
+        String key = with.cacheKey();
+        assertNotEquals(without.cacheKey(), key, "a program");
+        Files.writeString(program, "rebuilt program");
+        assertNotEquals(key, with.cacheKey(), "the program's bytes");
+    }
+
+    @Test
     void initLoadsTheNamedModulesRunsTheJobAndPowersOff() {
         String init = initramfs(List.of("virtio_mmio", "virtio_blk"), JOB).initScript();
 

@@ -37,6 +37,10 @@ final class QemuMicrovm {
         if (machine.entropy()) {
             command.addAll(List.of("-device", "virtio-rng-device"));
         }
+        if (machine.vsock() != null) {
+            // vhost: the host kernel's vhost_vsock module carries the streams (/dev/vhost-vsock)
+            command.addAll(List.of("-device", "vhost-vsock-device,guest-cid=" + machine.vsock().guestCid()));
+        }
         return command;
     }
 

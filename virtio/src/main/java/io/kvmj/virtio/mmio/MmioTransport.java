@@ -1,5 +1,6 @@
 package io.kvmj.virtio.mmio;
 
+import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.VirtioInterrupt;
@@ -7,20 +8,31 @@ import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.devices.InterruptLine;
+import io.kvmj.vmm.event.EventOps;
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestMemoryException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The virtio-mmio transport, version 2 (virtio 1.2 section 4.2.2): the register file a driver uses to
  * negotiate features, set up queues and drive the device status, wrapping any {@link VirtioDevice}.
- * Register accesses come from vCPU threads and queue notifications from the event loop; both take this
- * object's lock, so a device never sees them interleaved. Anything the guest gets wrong either is ignored
- * (as the spec allows) or puts the device in DEVICE_NEEDS_RESET; the VMM never fails because of it.
+ * <p>Threads and locks: register accesses come from vCPU threads and take this object's monitor, which is
+ * never held during request processing. Device work (queue notifications and the device's own event
+ * handlers, from the event loop) runs under a separate device lock, so the device never sees two of them at
+ * once. The state a driver polls while the device works, InterruptStatus, Status and ConfigGeneration, is
+ * atomic: an interrupt acknowledgement never waits behind a queue of requests. Ordering (virtio 1.2 section
+ * 2.7.13): a device publishes used buffers (the used index is a release store) before it sets the
+ * InterruptStatus bit and triggers the interrupt, so a driver that sees the bit sees the buffers. Only the
+ * transitions that change what the device is, DRIVER_OK (activate) and reset, wait for the device lock, so a
+ * reset completes after the request in progress, as a driver waiting for Status to read 0 expects (2.4).
+ * <p>Anything the guest gets wrong either is ignored (as the spec allows) or puts the device in
+ * DEVICE_NEEDS_RESET; the VMM never fails because of it.
  */
 public final class MmioTransport implements BusDevice, VirtioInterrupt {
     /** Size of the register window (0x100 registers + 0x100 config space). */
@@ -47,23 +59,31 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     private final VirtioDevice device;
     private final GuestMemory memory;
     private final InterruptLine irq;
+    private final EventOps loop;
     private final String name;
     private final List<SplitQueue> queues = new ArrayList<>();
-    private int status;
+    // Device work and the transitions that start and stop it; never taken by register reads.
+    private final Object deviceLock = new Object();
+    private final AtomicInteger status = new AtomicInteger();
+    private final AtomicInteger interruptStatus = new AtomicInteger();
+    private final AtomicInteger configGeneration = new AtomicInteger();
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private long driverFeatures;
     private int queueSel;
-    private int interruptStatus;
-    private int configGeneration;
-    private boolean active;
-    private long needsResetCount;
+    private volatile boolean active;
+    private TransportEvents events;
+    private final AtomicLong needsResetCount = new AtomicLong();
 
-    public MmioTransport(String name, VirtioDevice device, GuestMemory memory, InterruptLine irq) {
+    /**
+     * @param loop where the device's own event sources go while it is active (the VM's event loop)
+     */
+    public MmioTransport(String name, VirtioDevice device, GuestMemory memory, InterruptLine irq, EventOps loop) {
         this.name = name;
         this.device = device;
         this.memory = memory;
         this.irq = irq;
+        this.loop = loop;
         for (int i = 0; i < device.queueCount(); i++) {
             queues.add(new SplitQueue(device.queueMaxSize()));
         }
@@ -90,9 +110,9 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
                     : (device.deviceFeatures() >>> (32 * deviceFeaturesSel)) & 0xffffffffL;
             case 0x034 -> selectedQueue() == null ? 0 : device.queueMaxSize();
             case 0x044 -> selectedQueue() != null && selectedQueue().ready() ? 1 : 0;
-            case 0x060 -> interruptStatus;
-            case 0x070 -> status;
-            case 0x0fc -> configGeneration;
+            case 0x060 -> interruptStatus.get();
+            case 0x070 -> status.get();
+            case 0x0fc -> configGeneration.get();
             default -> 0;
         };
     }
@@ -115,7 +135,7 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
             case 0x038 -> withUnreadyQueue(q -> q.size(v));
             case 0x044 -> setQueueReady(v == 1);
             case QUEUE_NOTIFY_OFFSET -> notifyQueue(v);
-            case 0x064 -> interruptStatus &= ~v;
+            case 0x064 -> interruptStatus.getAndUpdate(bits -> bits & ~v);
             case 0x070 -> setStatus(v);
             case 0x080 -> withUnreadyQueue(q -> q.descTableAddress(low(q.descTableAddress(), v)));
             case 0x084 -> withUnreadyQueue(q -> q.descTableAddress(high(q.descTableAddress(), v)));
@@ -149,13 +169,13 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     /** Queue layout may only change while the queue is not live (4.2.2.3). */
     private void withUnreadyQueue(java.util.function.Consumer<SplitQueue> change) {
         SplitQueue q = selectedQueue();
-        if (q != null && !q.ready() && (status & STATUS_DRIVER_OK) == 0) {
+        if (q != null && !q.ready() && (status.get() & STATUS_DRIVER_OK) == 0) {
             change.accept(q);
         }
     }
 
     private void setDriverFeatures(int v) {
-        if ((status & STATUS_FEATURES_OK) != 0 || featureWindow(driverFeaturesSel) < 0) {
+        if ((status.get() & STATUS_FEATURES_OK) != 0 || featureWindow(driverFeaturesSel) < 0) {
             return;
         }
         int shift = 32 * driverFeaturesSel;
@@ -164,7 +184,7 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
 
     private void setQueueReady(boolean ready) {
         SplitQueue q = selectedQueue();
-        if (q != null && (status & STATUS_DRIVER_OK) == 0) {
+        if (q != null && (status.get() & STATUS_DRIVER_OK) == 0) {
             q.ready(ready);
         }
     }
@@ -174,17 +194,19 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
             reset();
             return;
         }
-        int added = v & ~status;
-        if ((v & status) != status) {
+        int current = status.get();
+        int added = v & ~current;
+        if ((v & current) != current) {
             return; // the driver may only add bits (other than by reset)
         }
         if ((added & STATUS_FEATURES_OK) != 0 && !featuresAcceptable()) {
             added &= ~STATUS_FEATURES_OK; // the driver reads FEATURES_OK back and sees the refusal
         }
-        if ((added & STATUS_DRIVER_OK) != 0 && (status & STATUS_FEATURES_OK) == 0 && (added & STATUS_FEATURES_OK) == 0) {
+        if ((added & STATUS_DRIVER_OK) != 0 && (current & STATUS_FEATURES_OK) == 0 && (added & STATUS_FEATURES_OK) == 0) {
             added &= ~STATUS_DRIVER_OK;
         }
-        status |= added;
+        int newBits = added;
+        status.getAndUpdate(bits -> bits | newBits);
         if ((added & STATUS_DRIVER_OK) != 0) {
             activate();
         }
@@ -208,59 +230,89 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
                 }
             }
         }
-        device.activate(memory, List.copyOf(queues), driverFeatures, this);
-        active = true;
+        synchronized (deviceLock) {
+            events = new TransportEvents(loop, this);
+            device.activate(new DeviceContext(memory, queues, driverFeatures, this, events));
+            active = true;
+        }
     }
 
     /** A queue notification, from the event loop (ioeventfd) or a QueueNotify write that reached us. */
-    public synchronized void notifyQueue(int index) {
-        if (!active || (status & STATUS_NEEDS_RESET) != 0 || index < 0 || index >= queues.size()
-                || !queues.get(index).ready()) {
+    public void notifyQueue(int index) {
+        if (index < 0 || index >= queues.size()) {
             return;
         }
-        try {
-            device.process(index);
-        } catch (VirtqueueException | GuestMemoryException e) {
-            needsReset("queue " + index + ": " + e.getMessage());
+        runDeviceWork(() -> {
+            if (queues.get(index).ready()) {
+                device.process(index);
+            }
+        }, "queue " + index);
+    }
+
+    /** Device work that may find the guest's queues broken. */
+    @FunctionalInterface
+    interface DeviceWork {
+        void run() throws VirtqueueException;
+    }
+
+    /**
+     * Runs {@code work} under the device lock if the device is active and not waiting for a reset; a broken
+     * queue or guest address puts the device in DEVICE_NEEDS_RESET ({@code what} names the source in the log).
+     */
+    void runDeviceWork(DeviceWork work, String what) {
+        synchronized (deviceLock) {
+            if (!active || (status.get() & STATUS_NEEDS_RESET) != 0) {
+                return;
+            }
+            try {
+                work.run();
+            } catch (VirtqueueException | GuestMemoryException e) {
+                needsReset(what + ": " + e.getMessage());
+            }
         }
     }
 
     private void needsReset(String why) {
         // A guest can break its queues in a loop: log the first few, then one in LOG_EVERY, so it cannot
         // flood the host's logs.
-        needsResetCount++;
-        if (needsResetCount <= LOG_FIRST || needsResetCount % LOG_EVERY == 0) {
+        long count = needsResetCount.incrementAndGet();
+        if (count <= LOG_FIRST || count % LOG_EVERY == 0) {
             LOG.log(Level.WARNING, "{0}: malformed queue, device needs reset ({1} so far): {2}",
-                    new Object[] {name, needsResetCount, why});
+                    new Object[] {name, count, why});
         }
-        status |= STATUS_NEEDS_RESET;
+        status.getAndUpdate(bits -> bits | STATUS_NEEDS_RESET);
         configChanged();
     }
 
     private void reset() {
-        if (active) {
-            device.reset();
+        synchronized (deviceLock) {
+            if (active) {
+                active = false;
+                events.removeAll(); // before the device closes the fds they watch
+                events = null;
+                device.reset();
+            }
+            queues.forEach(SplitQueue::reset);
+            deviceFeaturesSel = 0;
+            driverFeaturesSel = 0;
+            driverFeatures = 0;
+            queueSel = 0;
+            interruptStatus.set(0);
+            status.set(0); // last: a driver polling Status for 0 sees a device fully reset (2.4)
         }
-        active = false;
-        queues.forEach(SplitQueue::reset);
-        status = 0;
-        deviceFeaturesSel = 0;
-        driverFeaturesSel = 0;
-        driverFeatures = 0;
-        queueSel = 0;
-        interruptStatus = 0;
     }
 
+    // Both may be called by device work on the event loop: no lock, so they never wait for a vCPU.
     @Override
-    public synchronized void usedBuffer() {
-        interruptStatus |= INT_USED_BUFFER;
+    public void usedBuffer() {
+        interruptStatus.getAndUpdate(bits -> bits | INT_USED_BUFFER);
         irq.trigger();
     }
 
     @Override
-    public synchronized void configChanged() {
-        interruptStatus |= INT_CONFIG_CHANGE;
-        configGeneration++;
+    public void configChanged() {
+        configGeneration.incrementAndGet();
+        interruptStatus.getAndUpdate(bits -> bits | INT_CONFIG_CHANGE);
         irq.trigger();
     }
 }

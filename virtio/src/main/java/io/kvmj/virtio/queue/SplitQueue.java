@@ -311,6 +311,15 @@ public final class SplitQueue {
     }
 
     /**
+     * Gives back the chain the last {@link #pop} returned, unused, as if it had not been popped: for a device
+     * that finds it has nothing to put in it after all (a socket with no data after all). Only valid straight
+     * after a successful pop.
+     */
+    public void undoPop() {
+        nextAvail = (nextAvail - 1) & 0xffff;
+    }
+
+    /**
      * Returns a chain to the driver: writes used ring entry {id = headIndex, len = bytesWritten}, then (after a
      * release fence) the used idx. Call {@link #needsNotification} after a batch.
      *

@@ -1,5 +1,7 @@
 package io.kvmj.virtio.block;
 
+import io.kvmj.virtio.DeviceContext;
+import io.kvmj.virtio.DeviceEvents;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.TestRing;
@@ -73,6 +75,9 @@ class BlockDeviceTest {
         }
     }
 
+    private static final DeviceEvents NO_EVENTS = (fd, events, handler) -> {
+        throw new AssertionError("virtio-blk adds no event sources");
+    };
     private final TestRing ring = new TestRing(16);
     private final MemoryBackend backend = new MemoryBackend();
     private int interrupts;
@@ -94,7 +99,7 @@ class BlockDeviceTest {
 
     private BlockDevice device(boolean readOnly) {
         BlockDevice d = new BlockDevice(backend, readOnly, "disk-serial");
-        d.activate(ring.mem, List.of(ring.queue), VirtioFeatures.VERSION_1, interrupt);
+        d.activate(new DeviceContext(ring.mem, List.of(ring.queue), VirtioFeatures.VERSION_1, interrupt, NO_EVENTS));
         return d;
     }
 

@@ -1,13 +1,18 @@
 package io.kvmj.virtio.mmio;
 
+import io.kvmj.sys.EventFd;
+import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.VirtioInterrupt;
-import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestRegion;
+import io.kvmj.vmm.event.EventLoop;
+import io.kvmj.vmm.event.EventOps;
+import io.kvmj.vmm.event.EventSource;
 import io.kvmj.vmm.memory.RegionGuestMemory;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -25,6 +30,8 @@ class MmioTransportTest {
         final List<String> events = new ArrayList<>();
         boolean failProcessing;
         VirtioInterrupt interrupt;
+        DeviceContext context;
+        Runnable duringProcessing = () -> { };
 
         @Override
         public int deviceType() {
@@ -57,9 +64,10 @@ class MmioTransportTest {
         }
 
         @Override
-        public void activate(GuestMemory memory, List<SplitQueue> queues, long ackedFeatures, VirtioInterrupt irq) {
-            events.add("activate 0x" + Long.toHexString(ackedFeatures));
-            interrupt = irq;
+        public void activate(DeviceContext context) {
+            events.add("activate 0x" + Long.toHexString(context.ackedFeatures()));
+            interrupt = context.interrupt();
+            this.context = context;
         }
 
         @Override
@@ -67,6 +75,7 @@ class MmioTransportTest {
             if (failProcessing) {
                 throw new VirtqueueException("broken chain");
             }
+            duringProcessing.run();
             events.add("process " + index);
         }
 
@@ -79,7 +88,13 @@ class MmioTransportTest {
     private final GuestMemory memory = new RegionGuestMemory(List.of(new GuestRegion(0, Arena.ofAuto().allocate(1 << 20))));
     private final FakeDevice device = new FakeDevice();
     private int interrupts;
-    private final MmioTransport t = new MmioTransport("fake", device, memory, () -> interrupts++);
+    private final EventLoop loop = new EventLoop(); // never started: the test dispatches
+    private final MmioTransport t = new MmioTransport("fake", device, memory, () -> interrupts++, loop);
+
+    @AfterEach
+    void closeLoop() {
+        loop.close();
+    }
 
     private long r(int offset) {
         return t.read(offset, 4);
@@ -212,5 +227,74 @@ class MmioTransportTest {
         w(0x80, 0x50000);
         w(0x44, 0);
         assertEquals(1, r(0x44), "cannot un-ready a live queue except by reset");
+    }
+
+    @Test
+    void deviceEventsRunAsDeviceWorkAndAreRemovedAtReset() throws Exception {
+        initialize(VirtioFeatures.VERSION_1, 0x10000);
+        try (EventFd fd = new EventFd()) {
+            List<Integer> seen = new ArrayList<>();
+            device.context.events().add(fd.fd(), EventOps.READABLE, ready -> {
+                fd.drain();
+                seen.add(ready);
+            });
+            fd.signal();
+            assertEquals(1, loop.dispatch(0));
+            assertEquals(List.of(EventOps.READABLE), seen);
+
+            w(0x70, 0); // driver reset: the source goes away with the activation
+            fd.signal();
+            assertEquals(0, loop.dispatch(0), "no handler after reset");
+            assertEquals(1, seen.size());
+        }
+    }
+
+    @Test
+    void brokenQueueFoundByAnEventHandlerMeansNeedsReset() {
+        initialize(VirtioFeatures.VERSION_1, 0x10000);
+        try (EventFd fd = new EventFd()) {
+            EventSource s = device.context.events().add(fd.fd(), EventOps.READABLE, ready -> {
+                fd.drain();
+                throw new io.kvmj.virtio.queue.VirtqueueException("bad descriptor");
+            });
+            fd.signal();
+            loop.dispatch(0);
+            assertNotEquals(0, r(0x70) & MmioTransport.STATUS_NEEDS_RESET);
+            fd.signal();
+            assertEquals(1, loop.dispatch(0));
+            s.remove();
+            fd.signal();
+            assertEquals(0, loop.dispatch(0), "removed by the device itself");
+        }
+    }
+
+    @Test
+    void interruptStatusAndStatusAreReadableWhileTheDeviceWorks() throws Exception {
+        initialize(VirtioFeatures.VERSION_1, 0x10000);
+        device.interrupt.usedBuffer();
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        device.duringProcessing = () -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread worker = Thread.ofPlatform().start(() -> t.notifyQueue(0));
+        try {
+            inside.await();
+            // The worker holds the device in the middle of a request; a vCPU still reads and acknowledges.
+            assertEquals(MmioTransport.INT_USED_BUFFER, r(0x60));
+            w(0x64, MmioTransport.INT_USED_BUFFER);
+            assertEquals(0, r(0x60));
+            assertEquals(0xf, r(0x70));
+            assertEquals(0x1234, t.read(0x100, 2));
+        } finally {
+            release.countDown();
+            worker.join();
+        }
+        assertTrue(device.events.contains("process 0"));
     }
 }

@@ -112,7 +112,8 @@ public final class DeviceManager implements AutoCloseable {
         return fd;
     }
 
-    private EventLoop eventLoop() {
+    /** The device event loop: devices add their own fds and timers to it while active. */
+    public EventLoop eventLoop() {
         if (eventLoop == null) {
             eventLoop = new EventLoop();
         }

@@ -3,39 +3,83 @@ package io.kvmj.vmm.event;
 import io.kvmj.sys.Epoll;
 import io.kvmj.sys.EventFd;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The VMM's device thread: waits on eventfds (KVM ioeventfds for virtio queue notifications, and anything
- * else a device wants to hear about) with epoll and runs each one's handler, one at a time. A handler that
- * throws is logged and the loop goes on, so one broken device cannot stop the others.
+ * The VMM's device thread: waits with epoll on any file descriptor (KVM ioeventfds for virtio queue
+ * notifications, sockets, TAP devices, timerfds) for readability or writability and runs each one's handler,
+ * one at a time. Sources may be added, changed and removed from any thread, the loop's own included (a
+ * handler removing another source, or itself). A handler that throws is logged and the loop goes on, so one
+ * broken device cannot stop the others.
  */
-public final class EventLoop implements AutoCloseable {
+public final class EventLoop implements EventOps, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
     private static final int MAX_EVENTS = 64;
-
-    private record Source(EventFd fd, Runnable handler) {
-    }
+    private static final long WAKEUP_TOKEN = 0;
 
     private final Epoll epoll = new Epoll(MAX_EVENTS);
     private final EventFd wakeup = new EventFd();
-    // Index = epoll token. Written before or while the loop runs, read by the loop thread.
-    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    // Token -> source. Tokens are never reused, so readiness reported for a source removed meanwhile (even
+    // one whose fd number was reused by a new source) finds nothing and is dropped.
+    private final Map<Long, Source> sources = new ConcurrentHashMap<>();
+    private final AtomicLong nextToken = new AtomicLong(WAKEUP_TOKEN + 1);
     private volatile boolean stopping;
     private Thread thread;
 
+    private final class Source implements EventSource {
+        private final int fd;
+        private final long token;
+        private final ReadyHandler handler;
+
+        Source(int fd, long token, ReadyHandler handler) {
+            this.fd = fd;
+            this.token = token;
+            this.handler = handler;
+        }
+
+        @Override
+        public void modify(int events) {
+            if (sources.containsKey(token)) {
+                epoll.modify(fd, events, token);
+            }
+        }
+
+        @Override
+        public void remove() {
+            if (sources.remove(token) != null) {
+                epoll.remove(fd);
+            }
+        }
+    }
+
     public EventLoop() {
-        sources.add(new Source(wakeup, () -> { }));
-        epoll.addReadable(wakeup.fd(), 0);
+        epoll.addReadable(wakeup.fd(), WAKEUP_TOKEN);
+    }
+
+    @Override
+    public EventSource add(int fd, int events, ReadyHandler handler) {
+        long token = nextToken.getAndIncrement();
+        Source s = new Source(fd, token, handler);
+        sources.put(token, s);
+        try {
+            epoll.add(fd, events, token);
+        } catch (RuntimeException e) {
+            sources.remove(token);
+            throw e;
+        }
+        return s;
     }
 
     /** Runs {@code handler} on the loop thread each time {@code fd} is signalled (signals may coalesce). */
-    public synchronized void register(EventFd fd, Runnable handler) {
-        sources.add(new Source(fd, handler));
-        epoll.addReadable(fd.fd(), sources.size() - 1);
+    public void register(EventFd fd, Runnable handler) {
+        add(fd.fd(), READABLE, events -> {
+            fd.drain();
+            handler.run();
+        });
     }
 
     public synchronized void start() {
@@ -46,17 +90,36 @@ public final class EventLoop implements AutoCloseable {
 
     private void run() {
         while (!stopping) {
-            int ready = epoll.wait(-1);
-            for (int i = 0; i < ready && !stopping; i++) {
-                Source s = sources.get((int) epoll.token(i));
-                s.fd().drain();
-                try {
-                    s.handler().run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "device event handler failed: " + e, e);
-                }
+            dispatch(-1);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever, 0: not at all) for ready sources and runs their
+     * handlers once; returns how many ran. The loop thread calls it forever; code that drives a loop it never
+     * started (tests, a single-threaded embedder) calls it directly, from one thread.
+     */
+    public int dispatch(int timeoutMillis) {
+        int ready = epoll.wait(timeoutMillis);
+        int ran = 0;
+        for (int i = 0; i < ready && !stopping; i++) {
+            long token = epoll.token(i);
+            if (token == WAKEUP_TOKEN) {
+                wakeup.drain();
+                continue;
+            }
+            Source s = sources.get(token);
+            if (s == null) {
+                continue; // removed after this batch was reported
+            }
+            ran++;
+            try {
+                s.handler.ready(epoll.events(i));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "device event handler failed: " + e, e);
             }
         }
+        return ran;
     }
 
     @Override
