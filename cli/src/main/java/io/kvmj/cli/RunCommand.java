@@ -126,12 +126,8 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 launch.close();
             }
-        } catch (BootException | IllegalArgumentException | java.io.UncheckedIOException e) {
-            return fail(ExitCodes.USAGE, e.getMessage());
-        } catch (KvmUnavailableException e) {
-            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage() + nestedMachineHint());
-        } catch (SyscallException e) {
-            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return failBuilding(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCodes.INTERRUPTED;
@@ -168,6 +164,25 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The one line and status for a VM that could not be built, shared with {@code validate}: status 2 for the
+     * user's machine (bad kernel, initrd, devices, files), 4 for the host (KVM, system calls); anything else is a
+     * bug and is rethrown.
+     */
+    static int failBuilding(RuntimeException e) {
+        if (e instanceof BootException || e instanceof IllegalArgumentException
+                || e instanceof java.io.UncheckedIOException) {
+            return fail(ExitCodes.USAGE, e.getMessage());
+        }
+        if (e instanceof KvmUnavailableException) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage() + nestedMachineHint());
+        }
+        if (e instanceof SyscallException) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
+        }
+        throw e;
+    }
+
     /** Where the host has no KVM at all, the project's emulated machine is the way to try kvmj anyway. */
     private static String nestedMachineHint() {
         return Files.exists(Path.of(Kvm.DEVICE)) ? ""
@@ -184,7 +199,7 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private static int fail(int code, String message) {
+    static int fail(int code, String message) {
         System.out.flush();
         System.err.println("kvmj: " + message);
         return code;

@@ -9,6 +9,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
@@ -24,14 +25,23 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
             case SerialOutput.ToFile f -> file = open(f);
         };
         boolean stdin = config.serial().stdinInput();
+        VmSpec spec = spec(config, serialOut, stdin ? new FileInputStream(FileDescriptor.in) : null,
+                stdin && Libc.isatty(STDIN));
+        return new VmLaunch(spec, file);
+    }
+
+    /** The machine {@code config} describes with no console attached: what {@code kvmj validate} checks. */
+    static VmSpec withoutConsole(VmConfig config) {
+        return spec(config, null, null, false);
+    }
+
+    private static VmSpec spec(VmConfig config, OutputStream serialOut, InputStream serialIn, boolean escapes) {
         int debugPort = config.debugExit() == null ? VmSpec.NO_DEBUG_EXIT : config.debugExit().iobase();
-        VmSpec spec = new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
+        return new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
                 RootDrive.bootArgs(config.bootSource().bootArgs(), config.drives()),
                 config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
-                debugPort, serialOut, stdin ? new FileInputStream(FileDescriptor.in) : null,
-                stdin && Libc.isatty(STDIN), VirtioSetups.of(config), config.acpi(),
-                CpuTemplates.of(config.cpuConfig()));
-        return new VmLaunch(spec, file);
+                debugPort, serialOut, serialIn, escapes, VirtioSetups.of(config), config.acpi(),
+                CpuTemplates.of(config.cpuConfig()), config.machine().trackDirtyPages());
     }
 
     private static OutputStream open(SerialOutput.ToFile f) {

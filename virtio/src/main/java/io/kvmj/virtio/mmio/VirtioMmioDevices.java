@@ -3,43 +3,60 @@ package io.kvmj.virtio.mmio;
 import io.kvmj.sys.SyscallException;
 import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.block.BlockDevice;
+import io.kvmj.virtio.block.CacheType;
 import io.kvmj.virtio.block.FileBlockBackend;
 import io.kvmj.virtio.rng.RngDevice;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.devices.DeviceSetup;
+import io.kvmj.vmm.devices.MachineLayout;
+import io.kvmj.vmm.memory.GuestMemory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /** Virtio devices on the MMIO transport, as {@link DeviceSetup}s for the VM builder (CLI and Java API alike). */
 public final class VirtioMmioDevices {
     private VirtioMmioDevices() {
     }
 
-    /** A virtio-blk device over a raw image file. */
-    public static DeviceSetup block(String name, Path image, boolean readOnly, String serial, boolean directIo) {
-        return (devices, memory) -> {
+    /**
+     * A virtio-blk device over a raw image file.
+     *
+     * @param name      how messages name the drive, e.g. {@code drive rootfs}
+     * @param cacheType whether guest flushes reach the disk ({@link CacheType})
+     */
+    public static DeviceSetup block(String name, Path image, boolean readOnly, String serial, boolean directIo,
+                                    CacheType cacheType) {
+        return new MmioDevice(name, devices -> {
             FileBlockBackend backend;
             try {
-                backend = FileBlockBackend.open(image, readOnly, directIo);
+                backend = FileBlockBackend.open(name, image, readOnly, directIo);
             } catch (IOException | SyscallException e) {
                 throw new IllegalArgumentException(name + ": cannot open " + image + ": " + e.getMessage(), e);
             }
             devices.closeWithVm(backend);
-            attach(devices, name, new BlockDevice(backend, readOnly, serial), memory);
-        };
+            return new BlockDevice(backend, readOnly, serial, cacheType);
+        });
     }
 
     /** A virtio-rng device fed by the host kernel's CSPRNG. */
     public static DeviceSetup rng() {
-        return (devices, memory) -> attach(devices, "rng", new RngDevice(), memory);
+        return new MmioDevice("rng", devices -> new RngDevice());
     }
 
-    private static void attach(DeviceManager devices, String name, VirtioDevice device,
-                               io.kvmj.vmm.memory.GuestMemory memory) {
-        DeviceManager.MmioSlot slot = devices.allocateMmio(MmioTransport.WINDOW_SIZE);
-        MmioTransport transport = new MmioTransport(name, device, memory, slot.irq());
-        devices.attachVirtioMmio(slot, transport, transport.queueCount(), MmioTransport.QUEUE_NOTIFY_OFFSET,
-                transport::notifyQueue);
+    /** A virtio device made when the VM is built, behind a virtio-mmio transport in its planned window. */
+    private record MmioDevice(String name, Function<DeviceManager, VirtioDevice> make) implements DeviceSetup {
+        @Override
+        public MachineLayout.MmioRequest mmioRequest() {
+            return new MachineLayout.MmioRequest(name, MmioTransport.WINDOW_SIZE);
+        }
+
+        @Override
+        public void attach(DeviceManager devices, DeviceManager.MmioSlot slot, GuestMemory memory) {
+            MmioTransport transport = new MmioTransport(name, make.apply(devices), memory, slot.irq());
+            devices.attachVirtioMmio(slot, transport, transport.queueCount(), MmioTransport.QUEUE_NOTIFY_OFFSET,
+                    transport::notifyQueue);
+        }
     }
 }

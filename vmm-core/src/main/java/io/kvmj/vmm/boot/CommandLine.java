@@ -11,13 +11,22 @@ public final class CommandLine {
     }
 
     public static long write(GuestMemory memory, String cmdline) {
+        byte[] bytes = check(cmdline);
+        memory.slice(BootLayout.CMDLINE_ADDRESS, BootLayout.CMDLINE_CAPACITY).fill((byte) 0);
+        memory.write(BootLayout.CMDLINE_ADDRESS, bytes);
+        return BootLayout.CMDLINE_ADDRESS;
+    }
+
+    /**
+     * The command line's bytes, or a {@link BootException} when they do not fit the kernel's buffer with their
+     * NUL ({@link BootLayout#CMDLINE_CAPACITY}, x86 COMMAND_LINE_SIZE).
+     */
+    public static byte[] check(String cmdline) {
         byte[] bytes = cmdline.getBytes(StandardCharsets.US_ASCII);
         if (bytes.length + 1 > BootLayout.CMDLINE_CAPACITY) {
             throw new BootException("kernel command line is " + bytes.length + " bytes; the kernel takes at most "
                     + (BootLayout.CMDLINE_CAPACITY - 1) + " (x86 COMMAND_LINE_SIZE)");
         }
-        memory.slice(BootLayout.CMDLINE_ADDRESS, BootLayout.CMDLINE_CAPACITY).fill((byte) 0);
-        memory.write(BootLayout.CMDLINE_ADDRESS, bytes);
-        return BootLayout.CMDLINE_ADDRESS;
+        return bytes;
     }
 }
