@@ -27,8 +27,9 @@ public record MachinePlan(KernelFormat kernelFormat, MachineLayout layout, Strin
      *
      * @throws BootException            the kernel is no kernel or unreadable, the initrd is unreadable or empty, the
      *                                  command line is too long
-     * @throws IllegalArgumentException the devices do not fit (see {@link MachineLayout#plan}), or there are more
-     *                                  vCPUs than an MP table describes
+     * @throws IllegalArgumentException a device's own check fails ({@link DeviceSetup#check}), the devices do not
+     *                                  fit (see {@link MachineLayout#plan}), or there are more vCPUs than an MP
+     *                                  table describes
      */
     public static MachinePlan of(VmSpec spec) {
         KernelFormat format = KernelFormat.detect(spec.kernel());
@@ -39,6 +40,7 @@ public record MachinePlan(KernelFormat kernelFormat, MachineLayout layout, Strin
             throw new IllegalArgumentException("without ACPI the MP table describes at most " + MpTable.MAX_VCPUS
                     + " vCPUs, not " + spec.vcpus());
         }
+        spec.devices().forEach(DeviceSetup::check);
         MachineLayout layout = MachineLayout.plan(spec.debugExitPort(), spec.acpi(),
                 spec.devices().stream().map(DeviceSetup::mmioRequest).toList());
         List<String> entries = spec.acpi() ? List.of()

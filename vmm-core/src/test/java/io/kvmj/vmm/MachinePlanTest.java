@@ -34,6 +34,13 @@ class MachinePlanTest {
         }
 
         @Override
+        public void check() {
+            if (name.startsWith("broken")) {
+                throw new IllegalArgumentException(name + ": cannot open");
+            }
+        }
+
+        @Override
         public void attach(DeviceManager devices, DeviceManager.MmioSlot slot, GuestMemory memory) {
             throw new AssertionError("planning attaches nothing");
         }
@@ -103,5 +110,12 @@ class MachinePlanTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> MachinePlan.of(spec(elf(), null, "", 1, 0x3f8, List.of(), true)));
         assertEquals("debug-exit (ports 0x3f8-0x3fb) overlaps COM1 (ports 0x3f8-0x3ff)", e.getMessage());
+    }
+
+    @Test
+    void eachDeviceChecksItselfBeforeTheLayout() throws IOException {
+        var e = assertThrows(IllegalArgumentException.class, () -> MachinePlan.of(spec(elf(), null, "", 1, -1,
+                List.of(new Window("drive a"), new Window("broken b")), true)));
+        assertEquals("broken b: cannot open", e.getMessage());
     }
 }

@@ -34,21 +34,32 @@ public final class FileBlockBackend implements BlockBackend {
         this.direct = direct;
     }
 
+    /** Opens {@code path}, with O_DIRECT when {@code direct}. */
+    public static FileBlockBackend open(Path path, boolean readOnly, boolean direct) throws IOException {
+        long size = Files.size(path);
+        return new FileBlockBackend(RawFile.open(path.toString(), readOnly, direct), size, direct);
+    }
+
     /**
-     * Opens {@code path}. A size that is not a whole number of 512-byte sectors is logged as a warning naming
-     * {@code name} (as Firecracker does): the guest sees only the whole sectors, the tail stays untouched.
+     * Checks that {@link #open} will open {@code path} (with the same flags; the file is closed again), and warns,
+     * as Firecracker does, when its size is not a whole number of 512-byte sectors: the guest sees only the whole
+     * sectors and the tail stays untouched. Returns the size in bytes.
      *
      * @param name how the warning names the drive, e.g. {@code drive rootfs}
+     * @throws IOException or {@link io.kvmj.sys.SyscallException} as {@link #open} would
      */
-    public static FileBlockBackend open(String name, Path path, boolean readOnly, boolean direct) throws IOException {
-        long size = Files.size(path);
+    public static long check(String name, Path path, boolean readOnly, boolean direct) throws IOException {
+        long size;
+        try (FileBlockBackend backend = open(path, readOnly, direct)) {
+            size = backend.size();
+        }
         long tail = size % BlockDevice.SECTOR_SIZE;
         if (tail != 0) {
             LOG.warning(String.format("%s: %s is %d bytes, not a multiple of the %d-byte sector; the guest sees "
                     + "%d sectors and not the last %d bytes", name, path, size, BlockDevice.SECTOR_SIZE,
                     size / BlockDevice.SECTOR_SIZE, tail));
         }
-        return new FileBlockBackend(RawFile.open(path.toString(), readOnly, direct), size, direct);
+        return size;
     }
 
     @Override

@@ -28,28 +28,45 @@ public final class VirtioMmioDevices {
      */
     public static DeviceSetup block(String name, Path image, boolean readOnly, String serial, boolean directIo,
                                     CacheType cacheType) {
-        return new MmioDevice(name, devices -> {
-            FileBlockBackend backend;
-            try {
-                backend = FileBlockBackend.open(name, image, readOnly, directIo);
-            } catch (IOException | SyscallException e) {
-                throw new IllegalArgumentException(name + ": cannot open " + image + ": " + e.getMessage(), e);
-            }
+        Opening<Long> check = () -> FileBlockBackend.check(name, image, readOnly, directIo);
+        return new MmioDevice(name, () -> openOrRefuse(name, image, check), devices -> {
+            FileBlockBackend backend = openOrRefuse(name, image, () -> FileBlockBackend.open(image, readOnly, directIo));
             devices.closeWithVm(backend);
             return new BlockDevice(backend, readOnly, serial, cacheType);
         });
     }
 
+    /** What opens a drive's image: a check, or the backend itself. */
+    @FunctionalInterface
+    private interface Opening<T> {
+        T open() throws IOException;
+    }
+
+    /** The one message for an image that does not open, at check and at attach alike. */
+    private static <T> T openOrRefuse(String name, Path image, Opening<T> opening) {
+        try {
+            return opening.open();
+        } catch (IOException | SyscallException e) {
+            throw new IllegalArgumentException(name + ": cannot open " + image + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A virtio-rng device fed by the host kernel's CSPRNG. */
     public static DeviceSetup rng() {
-        return new MmioDevice("rng", devices -> new RngDevice());
+        return new MmioDevice("rng", () -> { }, devices -> new RngDevice());
     }
 
     /** A virtio device made when the VM is built, behind a virtio-mmio transport in its planned window. */
-    private record MmioDevice(String name, Function<DeviceManager, VirtioDevice> make) implements DeviceSetup {
+    private record MmioDevice(String name, Runnable checker, Function<DeviceManager, VirtioDevice> make)
+            implements DeviceSetup {
         @Override
         public MachineLayout.MmioRequest mmioRequest() {
             return new MachineLayout.MmioRequest(name, MmioTransport.WINDOW_SIZE);
+        }
+
+        @Override
+        public void check() {
+            checker.run();
         }
 
         @Override

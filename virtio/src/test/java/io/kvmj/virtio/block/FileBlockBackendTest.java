@@ -36,7 +36,7 @@ class FileBlockBackendTest {
         }
         long offset = FileBlockBackend.DIRECT_ALIGNMENT - 512; // straddles the first block boundary
         try (Arena arena = Arena.ofConfined();
-             FileBlockBackend backend = FileBlockBackend.open("drive t", image, false, true)) {
+             FileBlockBackend backend = FileBlockBackend.open(image, false, true)) {
             MemorySegment from = arena.allocate(data.length + 1).asSlice(1); // unaligned address too
             from.copyFrom(MemorySegment.ofArray(data));
             backend.write(offset, from);
@@ -66,7 +66,7 @@ class FileBlockBackendTest {
             data[i] = (byte) (i * 7 + (i >>> 12));
         }
         try (Arena arena = Arena.ofConfined();
-             FileBlockBackend backend = FileBlockBackend.open("drive t", image, false, true)) {
+             FileBlockBackend backend = FileBlockBackend.open(image, false, true)) {
             MemorySegment from = arena.allocate(length + 8).asSlice(8);
             from.copyFrom(MemorySegment.ofArray(data));
             backend.write(offset, from);
@@ -107,14 +107,18 @@ class FileBlockBackendTest {
         };
         log.addHandler(capture);
         byte[] sector = new byte[512];
+        try {
+            assertEquals(1000, FileBlockBackend.check("drive ragged", image, false, false));
+        } finally {
+            log.removeHandler(capture);
+        }
         try (Arena arena = Arena.ofConfined();
-             FileBlockBackend backend = FileBlockBackend.open("drive ragged", image, false, false)) {
+             FileBlockBackend backend = FileBlockBackend.open(image, false, false)) {
             BlockDevice device = new BlockDevice(backend, false, "ragged", CacheType.UNSAFE);
             assertEquals(1, device.readConfig(0, 8), "capacity in whole sectors");
             Arrays.fill(sector, (byte) 0x44);
             backend.write(0, arena.allocateFrom(ValueLayout.JAVA_BYTE, sector));
         } finally {
-            log.removeHandler(capture);
             byte[] after = Files.readAllBytes(image);
             Files.delete(image);
             byte[] expected = before.clone();

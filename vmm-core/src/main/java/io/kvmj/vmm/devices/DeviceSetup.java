@@ -11,6 +11,14 @@ public interface DeviceSetup {
     /** The device's name for messages (e.g. {@code drive rootfs}) and the size of its register window. */
     MachineLayout.MmioRequest mmioRequest();
 
+    /**
+     * Checks, without KVM and before the VM is built, what {@link #attach} would refuse (a drive's image that
+     * does not open, for example), with the same message; run by {@code kvmj validate} and before every build.
+     *
+     * @throws IllegalArgumentException naming the device and the problem
+     */
+    void check();
+
     /** Attaches the device in its planned window {@code slot}. */
     void attach(DeviceManager devices, DeviceManager.MmioSlot slot, GuestMemory memory);
 }
