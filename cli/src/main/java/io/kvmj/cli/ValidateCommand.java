@@ -25,6 +25,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Warnings found on the way (a drive that is not whole sectors) in run's one-line format.
+        LogSetup.configure(LogSetup.LogLevel.warn);
         try {
             VmConfig config = ConfigLoader.load(file);
             VmBuilder.check(VmLaunch.withoutConsole(config));

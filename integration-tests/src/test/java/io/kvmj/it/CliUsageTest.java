@@ -140,6 +140,19 @@ class CliUsageTest {
         assertEquals(validate.stderr(), run.stderr());
     }
 
+    /** As Firecracker: an image that is not whole sectors is used, with one warning line naming the lost bytes. */
+    @Test
+    void validateWarnsOfAnImageThatIsNotWholeSectors() throws Exception {
+        Path ragged = Files.write(dir.resolve("ragged.img"), new byte[1000]);
+        Path config = Files.writeString(Files.createTempFile(dir, "ragged", ".json"), config(hello, "",
+                ", \"drives\": [{\"drive_id\": \"r\", \"path_on_host\": \"" + ragged + "\", "
+                + "\"is_root_device\": false, \"is_read_only\": true}]"));
+        GuestRun validate = Kvmj.cli("validate", config.toString());
+        assertEquals(0, validate.status(), validate.toString());
+        assertEquals("kvmj: warning: drive r: " + ragged + " is 1000 bytes, not a multiple of the 512-byte sector; "
+                + "the guest sees 1 sectors and not the last 488 bytes", validate.stderr().strip());
+    }
+
     @Test
     void debugExitOverCom1FromFlagsIsAUsageErrorBeforeKvm() throws Exception {
         GuestRun run = Kvmj.cli("run", "--kernel", hello.toString(), "--debug-exit=0x3f8");
