@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
         description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
         footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
-            "2 bad flags/config/kernel; 4 VMM failure; 6 guest triple fault; 130 Ctrl-C."})
+            "2 bad flags/config/kernel/machine (as validate finds them); 4 VMM failure; 6 guest triple fault;",
+            "130 Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -144,12 +145,8 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 launch.close();
             }
-        } catch (BootException | IllegalArgumentException | java.io.UncheckedIOException e) {
-            return fail(ExitCodes.USAGE, e.getMessage());
-        } catch (KvmUnavailableException e) {
-            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage() + nestedMachineHint());
-        } catch (SyscallException e) {
-            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return failBuilding(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCodes.INTERRUPTED;
@@ -184,6 +181,25 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The one line and status for a VM that could not be built, shared with {@code validate}: status 2 for the
+     * user's machine (bad kernel, initrd, devices, files), 4 for the host (KVM, system calls); anything else is a
+     * bug and is rethrown.
+     */
+    static int failBuilding(RuntimeException e) {
+        if (e instanceof BootException || e instanceof IllegalArgumentException
+                || e instanceof java.io.UncheckedIOException) {
+            return fail(ExitCodes.USAGE, e.getMessage());
+        }
+        if (e instanceof KvmUnavailableException) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage() + nestedMachineHint());
+        }
+        if (e instanceof SyscallException) {
+            return fail(ExitCodes.VMM_FAILURE, "VMM failure: " + e.getMessage());
+        }
+        throw e;
+    }
+
     /** Where the host has no KVM at all, the project's emulated machine is the way to try kvmj anyway. */
     private static String nestedMachineHint() {
         return Files.exists(Path.of(Kvm.DEVICE)) ? ""
@@ -203,7 +219,7 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private static int fail(int code, String message) {
+    static int fail(int code, String message) {
         System.out.flush();
         System.err.println("kvmj: " + message);
         return code;

@@ -2,6 +2,7 @@ package io.kvmj.cli;
 
 import io.kvmj.config.DriveConfig;
 import io.kvmj.config.VmConfig;
+import io.kvmj.virtio.block.CacheType;
 import io.kvmj.virtio.mmio.VirtioMmioDevices;
 import io.kvmj.vmm.devices.DeviceSetup;
 
@@ -17,7 +18,7 @@ final class VirtioSetups {
         List<DeviceSetup> setups = new ArrayList<>();
         for (DriveConfig d : RootDrive.attachOrder(config.drives())) {
             setups.add(VirtioMmioDevices.block("drive " + d.driveId(), d.path(), d.readOnly(), d.serial(),
-                    d.directIo()));
+                    d.directIo(), d.writeback() ? CacheType.WRITEBACK : CacheType.UNSAFE));
         }
         if (config.entropy() != null) {
             setups.add(VirtioMmioDevices.rng());

@@ -25,14 +25,23 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
             case SerialOutput.ToFile f -> file = open(f);
         };
         boolean stdin = config.serial().stdinInput();
+        VmSpec spec = spec(config, serialOut,
+                stdin ? new ConsoleInput(new FileInputStream(FileDescriptor.in), Libc.isatty(STDIN)) : null);
+        return new VmLaunch(spec, file);
+    }
+
+    /** The machine {@code config} describes with no console attached: what {@code kvmj validate} checks. */
+    static VmSpec withoutConsole(VmConfig config) {
+        return spec(config, null, null);
+    }
+
+    private static VmSpec spec(VmConfig config, OutputStream serialOut, ConsoleInput serialIn) {
         int debugPort = config.debugExit() == null ? VmSpec.NO_DEBUG_EXIT : config.debugExit().iobase();
-        VmSpec spec = new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
+        return new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
                 RootDrive.bootArgs(config.bootSource().bootArgs(), config.drives()),
                 config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
-                debugPort, serialOut, stdin ? new ConsoleInput(new FileInputStream(FileDescriptor.in), Libc.isatty(STDIN)) : null,
-                VirtioSetups.of(config), config.acpi(),
-                CpuTemplates.of(config.cpuConfig()));
-        return new VmLaunch(spec, file);
+                debugPort, serialOut, serialIn, VirtioSetups.of(config), config.acpi(),
+                CpuTemplates.of(config.cpuConfig()), config.machine().trackDirtyPages());
     }
 
     private static OutputStream open(SerialOutput.ToFile f) {

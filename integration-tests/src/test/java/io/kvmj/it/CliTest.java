@@ -85,14 +85,6 @@ class CliTest {
     }
 
     @Test
-    void debugExitPortThatOverlapsCom1IsAUsageError() throws Exception {
-        Environment.requireKvm();
-        GuestRun run = Kvmj.cli("run", "--kernel", hello.toString(), "--debug-exit=0x3f8");
-        assertEquals(2, run.status(), run.toString());
-        assertTrue(run.stderr().contains("overlaps"), run.stderr());
-    }
-
-    @Test
     void ctrlCStopsARunningGuestPromptlyWithStatus130() throws Exception {
         Environment.requireKvm();
         Process p = new ProcessBuilder(Environment.java(), "--enable-native-access=ALL-UNNAMED", "-jar",

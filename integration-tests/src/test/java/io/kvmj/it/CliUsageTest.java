@@ -138,6 +138,73 @@ class CliUsageTest {
         assertEquals(0, fits.status(), "2047 bytes fit: " + fits);
     }
 
+    /** A valid machine-config around {@code extra} sections, booting {@code kernel}. */
+    private static String config(Path kernel, String machineExtra, String extra) {
+        return "{\"boot-source\": {\"kernel_image_path\": \"" + kernel + "\"}, \"machine-config\": {\"vcpu_count\": 1, "
+                + "\"mem_size_mib\": 64" + machineExtra + "}" + extra + "}";
+    }
+
+    static Stream<Arguments> machinesThatCannotBeBuilt() throws IOException {
+        Path notElf = Files.writeString(dir.resolve("kernel.txt"), "just text, not an ELF file\n".repeat(10));
+        Path disk = Files.write(dir.resolve("disk.img"), new byte[4096]);
+        StringBuilder drives = new StringBuilder(", \"drives\": [");
+        for (int i = 0; i < 20; i++) {
+            drives.append(i == 0 ? "" : ", ").append("{\"drive_id\": \"d").append(i).append("\", \"path_on_host\": \"")
+                    .append(disk).append("\", \"is_root_device\": false, \"is_read_only\": true}");
+        }
+        drives.append("]");
+        return Stream.of(
+                Arguments.of(config(notElf, "", ""), notElf + ": not a kernel: neither an ELF vmlinux nor a bzImage"),
+                Arguments.of(config(hello, "", ", \"debug-exit\": {\"iobase\": \"0x3f8\"}"),
+                        "debug-exit (ports 0x3f8-0x3fb) overlaps COM1 (ports 0x3f8-0x3ff)"),
+                Arguments.of(config(hello, "", ", \"debug-exit\": {\"iobase\": \"0x62\"}"),
+                        "debug-exit (ports 0x62-0x65) overlaps the i8042 controller (ports 0x60-0x64)"),
+                Arguments.of(config(hello, "", ", \"debug-exit\": {\"iobase\": \"0xcf9\"}"),
+                        "debug-exit (ports 0xcf9-0xcfc) overlaps the reset control register (ports 0xcf9-0xcf9)"),
+                Arguments.of(config(hello, "", ", \"debug-exit\": {\"iobase\": \"0x600\"}"),
+                        "debug-exit (ports 0x600-0x603) overlaps the ACPI power ports (ports 0x600-0x603)"),
+                Arguments.of(config(hello, "", ", \"debug-exit\": {\"iobase\": \"0xfffe\"}"),
+                        "debug-exit (ports 0xfffe-0x10001) runs past the last I/O port 0xffff"),
+                Arguments.of(config(hello, "", drives.toString()), "too many virtio devices: 20, at most 19 (one "
+                        + "interrupt line each, GSIs 5-23); drive d19 has none left"));
+    }
+
+    /**
+     * One truth: what {@code run} refuses before it opens KVM, {@code validate} refuses too, with the same line
+     * and status 2, on a host without KVM as on one with it.
+     */
+    @ParameterizedTest
+    @MethodSource("machinesThatCannotBeBuilt")
+    void machinesThatCannotBeBuiltFailValidateAndRunWithTheSameLine(String json, String expected) throws Exception {
+        Path config = Files.writeString(Files.createTempFile(dir, "machine", ".json"), json);
+        GuestRun validate = Kvmj.cli("validate", config.toString());
+        GuestRun run = Kvmj.cli("run", "--config", config.toString());
+        assertEquals(2, validate.status(), "validate: " + validate);
+        assertEquals(2, run.status(), "run: " + run);
+        assertEquals("kvmj: " + expected, validate.stderr().strip());
+        assertEquals(validate.stderr(), run.stderr());
+    }
+
+    /** As Firecracker: an image that is not whole sectors is used, with one warning line naming the lost bytes. */
+    @Test
+    void validateWarnsOfAnImageThatIsNotWholeSectors() throws Exception {
+        Path ragged = Files.write(dir.resolve("ragged.img"), new byte[1000]);
+        Path config = Files.writeString(Files.createTempFile(dir, "ragged", ".json"), config(hello, "",
+                ", \"drives\": [{\"drive_id\": \"r\", \"path_on_host\": \"" + ragged + "\", "
+                + "\"is_root_device\": false, \"is_read_only\": true}]"));
+        GuestRun validate = Kvmj.cli("validate", config.toString());
+        assertEquals(0, validate.status(), validate.toString());
+        assertEquals("kvmj: warning: drive r: " + ragged + " is 1000 bytes, not a multiple of the 512-byte sector; "
+                + "the guest sees 1 sectors and not the last 488 bytes", validate.stderr().strip());
+    }
+
+    @Test
+    void debugExitOverCom1FromFlagsIsAUsageErrorBeforeKvm() throws Exception {
+        GuestRun run = Kvmj.cli("run", "--kernel", hello.toString(), "--debug-exit=0x3f8");
+        assertEquals(2, run.status(), run.toString());
+        assertEquals("kvmj: debug-exit (ports 0x3f8-0x3fb) overlaps COM1 (ports 0x3f8-0x3ff)", run.stderr().strip());
+    }
+
     /** The README's first command on a host without KVM: one line saying so, and where to get one. */
     @Test
     void withoutKvmRunSaysSoInOneLineAndHowToGetOne() throws Exception {

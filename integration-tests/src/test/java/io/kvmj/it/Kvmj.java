@@ -34,7 +34,7 @@ final class Kvmj {
                               boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, devices, acpi,
-                CpuTemplate.NONE);
+                CpuTemplate.NONE, false);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             VmExitReason reason;

@@ -36,7 +36,8 @@ class VsockLifecycleTest {
 
     private VmSpec crashGuest(String mode, Path uds) {
         return new VmSpec(Environment.guest("crash"), null, "mode=" + mode, 64L << 20, 1, 0xf4,
-                new ByteArrayOutputStream(), null, List.of(VirtioMmioDevices.vsock(3, uds)), true, CpuTemplate.NONE);
+                new ByteArrayOutputStream(), null, List.of(VirtioMmioDevices.vsock(3, uds)), true, CpuTemplate.NONE,
+                false);
     }
 
     @Test

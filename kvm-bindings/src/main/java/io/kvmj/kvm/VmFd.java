@@ -2,6 +2,7 @@ package io.kvmj.kvm;
 
 import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.kvm.gen.linux.kvm_dirty_log;
 import io.kvmj.kvm.gen.linux.kvm_ioeventfd;
 import io.kvmj.kvm.gen.linux.kvm_irqfd;
 import io.kvmj.kvm.gen.linux.kvm_pit_config;
@@ -11,6 +12,7 @@ import io.kvmj.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 
 /** A KVM virtual machine fd: memory slots, the in-kernel interrupt controllers, irqfds, and vCPU creation. */
 public final class VmFd implements AutoCloseable {
@@ -36,6 +38,25 @@ public final class VmFd implements AutoCloseable {
             kvm_userspace_memory_region.memory_size(region, host.byteSize());
             kvm_userspace_memory_region.userspace_addr(region, host.address());
             Ioctl.call(fd, KvmHeaders.KVM_SET_USER_MEMORY_REGION(), region, "KVM_SET_USER_MEMORY_REGION");
+        }
+    }
+
+    /**
+     * KVM_GET_DIRTY_LOG: the pages of memory slot {@code slot} the guest wrote since the previous call (or since
+     * the slot was registered), bit i for the slot's page i of 4 KiB; the log is cleared as it is read. The slot
+     * must have been registered with {@code logDirtyPages}, else KVM refuses (ENOENT).
+     *
+     * @param pages the slot's size in 4 KiB pages
+     */
+    public BitSet dirtyLog(int slot, long pages) {
+        try (Arena arena = Arena.ofConfined()) {
+            // KVM writes one bit per page into an array of 64-bit words.
+            MemorySegment bitmap = arena.allocate(ValueLayout.JAVA_LONG, (pages + 63) / 64);
+            MemorySegment log = kvm_dirty_log.allocate(arena);
+            kvm_dirty_log.slot(log, slot);
+            kvm_dirty_log.dirty_bitmap(log, bitmap);
+            Ioctl.call(fd, KvmHeaders.KVM_GET_DIRTY_LOG(), log, "KVM_GET_DIRTY_LOG");
+            return BitSet.valueOf(bitmap.toArray(ValueLayout.JAVA_LONG));
         }
     }
 

@@ -4,6 +4,7 @@ import io.kvmj.kvm.Kvm;
 import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
 import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.memory.DirtyPages;
 import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.vcpu.Vcpu;
 
@@ -27,6 +28,7 @@ public final class Vm implements AutoCloseable {
     private final Kvm kvm;
     private final VmFd vmFd;
     private final MmapGuestMemory memory;
+    private final boolean trackDirtyPages;
     private final DeviceManager devices;
     private final List<VcpuFd> vcpuFds;
     private final List<Vcpu> vcpus;
@@ -34,9 +36,10 @@ public final class Vm implements AutoCloseable {
     private final CompletableFuture<VmExitReason> exit = new CompletableFuture<>();
     private boolean closed;
 
-    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, DeviceManager devices, List<VcpuFd> vcpuFds,
-       List<Vcpu> vcpus, List<Runnable> startHooks) {
+    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, boolean trackDirtyPages, DeviceManager devices,
+       List<VcpuFd> vcpuFds, List<Vcpu> vcpus, List<Runnable> startHooks) {
         this.kvm = kvm;
+        this.trackDirtyPages = trackDirtyPages;
         this.vmFd = vmFd;
         this.memory = memory;
         this.devices = devices;
@@ -47,6 +50,18 @@ public final class Vm implements AutoCloseable {
 
     public MmapGuestMemory memory() {
         return memory;
+    }
+
+    /**
+     * The guest RAM pages written since the previous call (or since the VM was built), read and cleared from
+     * KVM's dirty page log. Needs {@link VmSpec#trackDirtyPages()}; without it KVM keeps no log and this throws
+     * {@link IllegalStateException}.
+     */
+    public DirtyPages dirtyPages() {
+        if (!trackDirtyPages) {
+            throw new IllegalStateException("dirty pages are not tracked: build the VM with trackDirtyPages");
+        }
+        return memory.dirtyPages(vmFd);
     }
 
     public List<Vcpu> vcpus() {

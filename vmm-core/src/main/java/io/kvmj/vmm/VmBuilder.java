@@ -24,11 +24,13 @@ import io.kvmj.vmm.boot.BootException;
 import io.kvmj.vmm.boot.GuestLoader;
 import io.kvmj.vmm.boot.KernelImage;
 import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.devices.MachineLayout;
 import io.kvmj.vmm.devices.legacy.DebugExit;
 import io.kvmj.vmm.devices.legacy.I8042;
 import io.kvmj.vmm.devices.legacy.ResetControl;
 import io.kvmj.vmm.devices.legacy.ResetVector;
 import io.kvmj.vmm.devices.legacy.Serial;
+import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestRamLayout;
 import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.vcpu.Vcpu;
@@ -47,16 +49,25 @@ public final class VmBuilder {
     private VmBuilder() {
     }
 
+    /**
+     * Builds the VM. Everything that needs no KVM comes first (the {@link MachinePlan}, guest memory, the kernel
+     * and its boot data), so a machine that cannot be built is refused as such on any host.
+     *
+     * @throws BootException            the kernel, initrd or command line cannot be booted
+     * @throws IllegalArgumentException the machine cannot be built (devices that do not fit, bad files)
+     * @throws KvmUnavailableException  no usable KVM
+     */
     public static Vm build(VmSpec spec) {
-        KernelImage kernel = inspectKernel(spec.kernel(), spec.cmdline());
+        MachinePlan plan = MachinePlan.of(spec);
         List<AutoCloseable> built = new ArrayList<>();
         try {
+            MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
+            BootEntry boot = loadGuest(spec, plan, memory);
             Kvm kvm = track(built, Kvm.open());
             VmFd vmFd = track(built, kvm.createVm());
             // Guest RAM first: once the irqchip exists, every memslot change waits for an SRCU grace period
             // (about 7 ms on a PVM host, most of a warm VM's creation time); before it, registering is ~0.1 ms.
-            MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
-            memory.registerWith(vmFd);
+            memory.registerWith(vmFd, spec.trackDirtyPages());
             vmFd.setTssAddress(BootLayout.KVM_TSS_ADDRESS);
             vmFd.setIdentityMapAddress(BootLayout.KVM_IDENTITY_MAP_ADDRESS);
             vmFd.createIrqchip();
@@ -65,17 +76,15 @@ public final class VmBuilder {
             List<Vcpu> vcpus = new ArrayList<>();
             // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
             VmHolder holder = new VmHolder();
-            List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, devices, holder));
-            spec.devices().forEach(d -> d.attach(devices, memory));
+            MachineLayout layout = plan.layout();
+            List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, layout, devices, holder));
+            if (layout.acpiPower() != null) {
+                devices.attachPio(new AcpiPowerDevice(holder::requestStop), layout.acpiPower());
+            }
+            for (int i = 0; i < spec.devices().size(); i++) {
+                spec.devices().get(i).attach(devices, devices.connect(layout.virtio().get(i)), memory);
+            }
             startHooks.add(devices::start);
-            long rsdp = describeDevices(spec, devices, memory, holder);
-            ResetVector.write(memory);
-            // With ACPI the DSDT announces the virtio devices; listing them on the command line as well would
-            // make Linux probe each twice (as QEMU's microvm does, the command line is for ACPI-less guests).
-            List<String> cmdlineEntries = spec.acpi() ? List.of()
-                    : devices.virtioSlots().stream().map(DeviceManager.MmioSlot::virtioCmdlineEntry).toList();
-            BootEntry boot = GuestLoader.load(memory, kernel, spec.initrd(),
-                    kernelCmdline(spec.cmdline(), cmdlineEntries), rsdp);
 
             List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
             // The host's limits win over a user template: a feature the host cannot run must stay hidden.
@@ -91,7 +100,8 @@ public final class VmBuilder {
                 }
                 vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
             }
-            Vm vm = new Vm(kvm, vmFd, memory, devices, List.copyOf(vcpuFds), List.copyOf(vcpus), startHooks);
+            Vm vm = new Vm(kvm, vmFd, memory, spec.trackDirtyPages(), devices, List.copyOf(vcpuFds),
+                    List.copyOf(vcpus), startHooks);
             holder.vm = vm;
             return vm;
         } catch (RuntimeException | Error e) {
@@ -107,16 +117,24 @@ public final class VmBuilder {
     }
 
     /**
-     * What {@link #build} checks of the kernel before it opens KVM, so that these user errors are reported as such on
-     * any host: that the file is a kernel kvmj can boot, and that it takes the command line (the device entries
-     * added for an ACPI-less VM are checked with the rest when the kernel is loaded).
+     * Runs every check {@link #build} makes before it opens KVM: plans the machine and loads the kernel, initrd
+     * and boot data into a throwaway guest memory. What {@code kvmj validate} runs.
      *
-     * @throws BootException in one line naming the file or the lengths
+     * @throws BootException            as {@link #build} does
+     * @throws IllegalArgumentException as {@link #build} does
      */
-    public static KernelImage inspectKernel(Path kernel, String cmdline) {
-        KernelImage image = KernelImage.inspect(kernel);
-        image.checkCmdline(kernelCmdline(cmdline, List.of()));
-        return image;
+    public static void check(VmSpec spec) {
+        MachinePlan plan = MachinePlan.of(spec);
+        try (MmapGuestMemory memory = MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes()))) {
+            loadGuest(spec, plan, memory);
+        }
+    }
+
+    /** Writes what the guest finds in memory at boot: device tables, the reset vector, kernel, initrd, cmdline. */
+    private static BootEntry loadGuest(VmSpec spec, MachinePlan plan, GuestMemory memory) {
+        long rsdp = describeDevices(spec, plan.layout(), memory);
+        ResetVector.write(memory);
+        return GuestLoader.load(memory, plan.kernel(), spec.initrd(), plan.cmdline(), rsdp);
     }
 
     /** Routes stop requests to the Vm once it exists. */
@@ -134,45 +152,33 @@ public final class VmBuilder {
     }
 
     /**
-     * Writes the tables a guest reads to find CPUs, interrupt routing and devices: ACPI (with its power-off
-     * and reset ports attached) or, when ACPI is off, an MP table. Returns the RSDP address, or 0.
+     * Writes the tables a guest reads to find CPUs, interrupt routing and devices: ACPI (pointing at the power
+     * ports) or, when ACPI is off, an MP table. Returns the RSDP address, or 0.
      */
-    private static long describeDevices(VmSpec spec, DeviceManager devices, MmapGuestMemory memory,
-                                        VmHolder holder) {
+    private static long describeDevices(VmSpec spec, MachineLayout layout, GuestMemory memory) {
         if (!spec.acpi()) {
             MpTable.write(memory, MpTable.DEFAULT_ADDRESS, spec.vcpus());
             return 0;
         }
-        devices.attachPio(new AcpiPowerDevice(holder::requestStop), PowerPorts.DEFAULT_BASE, PowerPorts.PORT_COUNT);
-        List<AcpiSpec.MmioDevice> virtio = devices.virtioSlots().stream()
-                .map(s -> new AcpiSpec.MmioDevice(s.base(), s.size(), s.gsi())).toList();
-        return AcpiTables.write(memory, AcpiTables.RSDP_ADDRESS, new AcpiSpec(spec.vcpus(), virtio, PowerPorts.DEFAULT));
-    }
-
-    /** The user's command line plus what the devices need the kernel to know. */
-    static String kernelCmdline(String user, List<String> deviceEntries) {
-        StringBuilder b = new StringBuilder(user.strip());
-        for (String e : deviceEntries) {
-            if (!b.isEmpty()) {
-                b.append(' ');
-            }
-            b.append(e);
-        }
-        return b.toString();
+        List<AcpiSpec.MmioDevice> virtio = layout.virtio().stream()
+                .map(w -> new AcpiSpec.MmioDevice(w.base(), w.size(), w.gsi())).toList();
+        return AcpiTables.write(memory, AcpiTables.RSDP_ADDRESS,
+                new AcpiSpec(spec.vcpus(), virtio, new PowerPorts(layout.acpiPower().base())));
     }
 
     /**
      * Attaches COM1, the i8042, the reset control port and the optional debug-exit port; returns what must start
      * with the VM.
      */
-    private static List<Runnable> attachLegacyDevices(VmSpec spec, DeviceManager devices, VmHolder holder) {
+    private static List<Runnable> attachLegacyDevices(VmSpec spec, MachineLayout layout, DeviceManager devices,
+                                                      VmHolder holder) {
         OutputStream out = spec.serialOutput() != null ? spec.serialOutput() : OutputStream.nullOutputStream();
         Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
-        devices.attachPio(serial, Serial.COM1_PORT, Serial.PORT_COUNT);
-        devices.attachPio(new I8042(holder::requestStop), I8042.BASE_PORT, I8042.PORT_COUNT);
-        devices.attachPio(new ResetControl(holder::requestStop), ResetControl.PORT, ResetControl.PORT_COUNT);
-        if (spec.debugExitPort() != VmSpec.NO_DEBUG_EXIT) {
-            devices.attachPio(new DebugExit(holder::requestStop), spec.debugExitPort(), DebugExit.PORT_COUNT);
+        devices.attachPio(serial, layout.com1());
+        devices.attachPio(new I8042(holder::requestStop), layout.i8042());
+        devices.attachPio(new ResetControl(holder::requestStop), layout.resetControl());
+        if (layout.debugExit() != null) {
+            devices.attachPio(new DebugExit(holder::requestStop), layout.debugExit());
         }
         if (spec.serialInput() == null) {
             return List.of();

@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param acpi            ACPI tables (and virtio devices in the DSDT), or an MP table and virtio devices on
  *                        the command line for guests without ACPI
  * @param cpuTemplate     CPUID and MSR bits forced on every vCPU ({@link CpuTemplate#NONE} for none)
+ * @param trackDirtyPages register guest RAM with KVM's dirty page log, readable through {@link Vm#dirtyPages()}
+ *                        (Firecracker's {@code track_dirty_pages}; costs a write fault per page per log read)
  */
 public record VmSpec(Path kernel, Path initrd, String cmdline, long memoryBytes, int vcpus, int debugExitPort,
                      OutputStream serialOutput, ConsoleInput serialInput,
-                     List<DeviceSetup> devices, boolean acpi, CpuTemplate cpuTemplate) {
+                     List<DeviceSetup> devices, boolean acpi, CpuTemplate cpuTemplate,
+                     boolean trackDirtyPages) {
     public static final int NO_DEBUG_EXIT = -1;
 
     public VmSpec {

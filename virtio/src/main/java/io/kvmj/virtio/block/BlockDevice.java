@@ -50,11 +50,13 @@ public final class BlockDevice extends SingleQueueDevice {
     private final BlockBackend backend;
     private final boolean readOnly;
     private final byte[] id;
+    private final CacheType cacheType;
     private final BlockConfigSpace config;
 
-    public BlockDevice(BlockBackend backend, boolean readOnly, String serial) {
+    public BlockDevice(BlockBackend backend, boolean readOnly, String serial, CacheType cacheType) {
         this.backend = backend;
         this.readOnly = readOnly;
+        this.cacheType = cacheType;
         this.id = serial.getBytes(StandardCharsets.US_ASCII);
         this.config = new BlockConfigSpace(backend.size() / SECTOR_SIZE, SIZE_MAX, SEG_MAX, SECTOR_SIZE,
                 MAX_DISCARD_SECTORS, MAX_DISCARD_SEGMENTS);
@@ -67,7 +69,10 @@ public final class BlockDevice extends SingleQueueDevice {
 
     @Override
     public long deviceFeatures() {
-        long f = VirtioFeatures.COMMON | F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
+        long f = VirtioFeatures.COMMON | F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE;
+        if (cacheType == CacheType.WRITEBACK) {
+            f |= F_FLUSH;
+        }
         return readOnly ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
     }
 
@@ -109,7 +114,9 @@ public final class BlockDevice extends SingleQueueDevice {
                 }
                 case T_OUT -> status = readOnly ? S_IOERR : transfer(r, r.readable(), true);
                 case T_FLUSH -> {
-                    backend.flush();
+                    if (cacheType == CacheType.WRITEBACK) {
+                        backend.flush();
+                    }
                     status = S_OK;
                 }
                 case T_GET_ID -> {
@@ -135,8 +142,30 @@ public final class BlockDevice extends SingleQueueDevice {
                 && bytes / SECTOR_SIZE <= capacity - sector;
     }
 
+    /**
+     * Whether {@code data} keeps to what the device announces: at most {@link #SEG_MAX} segments of at most
+     * {@link #SIZE_MAX} bytes each (virtio 1.2 section 5.2.4, size_max and seg_max). A driver that honours them
+     * never sends more; the device refuses more rather than letting a guest size host work and buffers.
+     */
+    private static boolean withinLimits(List<BlockRequest.Range> data) {
+        if (data.size() > SEG_MAX) {
+            return false;
+        }
+        for (BlockRequest.Range d : data) {
+            if (d.length() > SIZE_MAX) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private byte transfer(BlockRequest r, List<BlockRequest.Range> data, boolean write) {
         long length = BlockRequest.totalLength(data);
+        if (!withinLimits(data)) {
+            LOG.fine(() -> "virtio-blk: request beyond size_max/seg_max: " + data.size() + " segments, "
+                    + length + " bytes");
+            return S_IOERR;
+        }
         if (!inRange(r.sector(), length)) {
             return S_IOERR;
         }

@@ -75,7 +75,7 @@ class BlockDeviceTest {
         }
     }
 
-    private static final DeviceEvents NO_EVENTS = (fd, events, handler) -> {
+    static final DeviceEvents NO_EVENTS = (fd, events, handler) -> {
         throw new AssertionError("virtio-blk adds no event sources");
     };
     private final TestRing ring = new TestRing(16);
@@ -98,7 +98,11 @@ class BlockDeviceTest {
     }
 
     private BlockDevice device(boolean readOnly) {
-        BlockDevice d = new BlockDevice(backend, readOnly, "disk-serial");
+        return device(readOnly, CacheType.WRITEBACK);
+    }
+
+    private BlockDevice device(boolean readOnly, CacheType cacheType) {
+        BlockDevice d = new BlockDevice(backend, readOnly, "disk-serial", cacheType);
         d.activate(new DeviceContext(ring.mem, List.of(ring.queue), VirtioFeatures.VERSION_1, interrupt, NO_EVENTS));
         return d;
     }
@@ -256,5 +260,36 @@ class BlockDeviceTest {
         dev.writeConfig(0, 8, 12345);
         assertEquals(64, dev.readConfig(0, 8), "read-only");
         assertTrue((dev.deviceFeatures() & VirtioFeatures.VERSION_1) != 0);
+    }
+
+    @Test
+    void writebackOffersFlushAndSyncsOnEveryFlush() throws VirtqueueException {
+        BlockDevice dev = device(false, CacheType.WRITEBACK);
+        assertNotEquals(0, dev.deviceFeatures() & BlockDevice.F_FLUSH);
+        long[] first = request(0, BlockDevice.T_FLUSH, 0, null, false);
+        long[] second = request(2, BlockDevice.T_FLUSH, 0, null, false);
+        dev.process(0);
+        assertEquals(BlockDevice.S_OK, ring.mem.readByte(first[1]));
+        assertEquals(BlockDevice.S_OK, ring.mem.readByte(second[1]));
+        assertEquals(List.of("flush", "flush"), backend.calls);
+    }
+
+    /** Firecracker's default: no VIRTIO_BLK_F_FLUSH, and a flush sent anyway is acknowledged without a sync. */
+    @Test
+    void unsafeOffersNoFlushAndNeverSyncs() throws VirtqueueException {
+        BlockDevice dev = device(false, CacheType.UNSAFE);
+        assertEquals(0, dev.deviceFeatures() & BlockDevice.F_FLUSH);
+        long[] flush = request(0, BlockDevice.T_FLUSH, 0, null, false);
+        dev.process(0);
+        assertEquals(BlockDevice.S_OK, ring.mem.readByte(flush[1]));
+        assertEquals(List.of(), backend.calls);
+    }
+
+    @Test
+    void configSpaceAnnouncesSizeMax() {
+        BlockDevice dev = device(false);
+        assertEquals(BlockDevice.SIZE_MAX, dev.readConfig(8, 4));
+        assertNotEquals(0, dev.deviceFeatures() & BlockDevice.F_SIZE_MAX);
+        assertNotEquals(0, dev.deviceFeatures() & BlockDevice.F_SEG_MAX);
     }
 }

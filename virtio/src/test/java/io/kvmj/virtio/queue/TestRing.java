@@ -23,8 +23,8 @@ public final class TestRing implements AutoCloseable {
     public static final int INDIRECT = SplitQueue.DESC_F_INDIRECT;
 
     final Arena arena = Arena.ofConfined();
-    final MemorySegment ram = arena.allocate(RAM_SIZE, 4096);
-    public final RecordingMemory mem = new RecordingMemory(new RegionGuestMemory(List.of(new GuestRegion(0, ram))));
+    final MemorySegment ram;
+    public final RecordingMemory mem;
     final int size;
     final long avail;
     final long used;
@@ -37,6 +37,17 @@ public final class TestRing implements AutoCloseable {
     }
 
     TestRing(int size, int maxSize) {
+        this(size, maxSize, RAM_SIZE);
+    }
+
+    /** A ring of {@code size} in {@code ramBytes} of guest RAM, for requests larger than the default 1 MiB. */
+    public static TestRing withRam(int size, long ramBytes) {
+        return new TestRing(size, size, ramBytes);
+    }
+
+    private TestRing(int size, int maxSize, long ramBytes) {
+        this.ram = arena.allocate(ramBytes, 4096);
+        this.mem = new RecordingMemory(new RegionGuestMemory(List.of(new GuestRegion(0, ram))));
         this.size = size;
         this.avail = DESC + 16L * size;
         this.used = align(avail + 6 + 2L * size, 4);

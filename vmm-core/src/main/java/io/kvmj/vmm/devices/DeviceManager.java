@@ -5,7 +5,6 @@ import io.kvmj.sys.EventFd;
 import io.kvmj.vmm.bus.Bus;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.event.EventLoop;
-import io.kvmj.vmm.memory.GuestRamLayout;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,20 +18,10 @@ import java.util.logging.Logger;
  * device needs released when the VM ends. Devices themselves only ever see an {@link InterruptLine}.
  */
 public final class DeviceManager implements AutoCloseable {
-    /** MMIO device windows start at the bottom of the MMIO hole, as in Firecracker. */
-    public static final long MMIO_BASE = GuestRamLayout.MMIO_HOLE_START;
-    /** GSIs for MMIO devices: 5 up to the last IOAPIC pin (the legacy ISA IRQs below 5 are taken). */
-    public static final int FIRST_MMIO_GSI = 5;
-    public static final int LAST_MMIO_GSI = 23;
-
     private static final Logger LOG = Logger.getLogger(DeviceManager.class.getName());
 
-    /** An MMIO window and its interrupt, reserved for one device. */
-    public record MmioSlot(long base, int size, int gsi, InterruptLine irq) {
-        /** The Linux command-line entry that announces a virtio-mmio device at this slot. */
-        public String virtioCmdlineEntry() {
-            return String.format("virtio_mmio.device=%d@0x%x:%d", size, base, gsi);
-        }
+    /** A planned MMIO window with its interrupt line connected. */
+    public record MmioSlot(MachineLayout.MmioWindow window, InterruptLine irq) {
     }
 
     private final VmFd vm;
@@ -40,10 +29,7 @@ public final class DeviceManager implements AutoCloseable {
     private final Bus mmio = new Bus("MMIO");
     private final List<EventFd> eventFds = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final List<MmioSlot> virtioSlots = new ArrayList<>();
     private EventLoop eventLoop;
-    private long nextMmioBase = MMIO_BASE;
-    private int nextGsi = FIRST_MMIO_GSI;
 
     public DeviceManager(VmFd vm) {
         this.vm = vm;
@@ -57,8 +43,9 @@ public final class DeviceManager implements AutoCloseable {
         return mmio;
     }
 
-    public void attachPio(BusDevice device, int port, int count) {
-        pio.insert(device, port, count);
+    /** Maps {@code device} at its planned port window. */
+    public void attachPio(BusDevice device, MachineLayout.PortWindow window) {
+        pio.insert(device, window.base(), window.count());
     }
 
     /** An edge-triggered line into the in-kernel IOAPIC/PIC at {@code gsi}. */
@@ -68,16 +55,9 @@ public final class DeviceManager implements AutoCloseable {
         return fd::signal;
     }
 
-    /** Reserves the next MMIO window of {@code size} bytes and the next free GSI. */
-    public MmioSlot allocateMmio(int size) {
-        if (nextGsi > LAST_MMIO_GSI) {
-            throw new IllegalArgumentException("too many MMIO devices: no interrupt line left (GSIs "
-                    + FIRST_MMIO_GSI + "-" + LAST_MMIO_GSI + ")");
-        }
-        int gsi = nextGsi++;
-        MmioSlot slot = new MmioSlot(nextMmioBase, size, gsi, interruptLine(gsi));
-        nextMmioBase += size;
-        return slot;
+    /** Connects the interrupt line of a window {@link MachineLayout} planned. */
+    public MmioSlot connect(MachineLayout.MmioWindow window) {
+        return new MmioSlot(window, interruptLine(window.gsi()));
     }
 
     /**
@@ -86,24 +66,19 @@ public final class DeviceManager implements AutoCloseable {
      */
     public void attachVirtioMmio(MmioSlot slot, BusDevice device, int queueCount, int notifyOffset,
                                  IntConsumer notify) {
-        mmio.insert(device, slot.base(), slot.size());
+        MachineLayout.MmioWindow window = slot.window();
+        mmio.insert(device, window.base(), window.size());
         for (int q = 0; q < queueCount; q++) {
             EventFd doorbell = newEventFd();
-            vm.registerIoeventfd(doorbell.fd(), slot.base() + notifyOffset, 4, q);
+            vm.registerIoeventfd(doorbell.fd(), window.base() + notifyOffset, 4, q);
             int queue = q;
             eventLoop().register(doorbell, () -> notify.accept(queue));
         }
-        virtioSlots.add(slot);
     }
 
     /** Released when the VM is closed, after the event loop has stopped (backing files, for example). */
     public void closeWithVm(AutoCloseable resource) {
         resources.add(resource);
-    }
-
-    /** The virtio-mmio devices attached so far, in order: for the command line or the ACPI DSDT. */
-    public List<MmioSlot> virtioSlots() {
-        return List.copyOf(virtioSlots);
     }
 
     private EventFd newEventFd() {

@@ -28,12 +28,31 @@ public final class MmapGuestMemory extends RegionGuestMemory implements AutoClos
         return new MmapGuestMemory(regions);
     }
 
-    /** Registers every region with the VM, slot numbers in address order. */
-    public void registerWith(VmFd vm) {
+    /**
+     * Registers every region with the VM, slot numbers in address order.
+     *
+     * @param logDirtyPages have KVM log the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES), for
+     *                      {@link #dirtyPages(VmFd)}
+     */
+    public void registerWith(VmFd vm, boolean logDirtyPages) {
         int slot = 0;
         for (GuestRegion r : regions()) {
-            vm.setUserMemoryRegion(slot++, r.guestBase(), r.host(), false);
+            vm.setUserMemoryRegion(slot++, r.guestBase(), r.host(), logDirtyPages);
         }
+    }
+
+    /**
+     * The pages the guest wrote since the previous call (or since registering), read and cleared from KVM's
+     * dirty log; the memory must be registered with {@code logDirtyPages}.
+     */
+    public DirtyPages dirtyPages(VmFd vm) {
+        List<DirtyPages.Region> logs = new ArrayList<>(regions().size());
+        int slot = 0;
+        for (GuestRegion r : regions()) {
+            long pages = r.size() / DirtyPages.PAGE_SIZE;
+            logs.add(new DirtyPages.Region(r.guestBase(), pages, vm.dirtyLog(slot++, pages)));
+        }
+        return new DirtyPages(logs);
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * Builds small ELF64 (or, with {@code elf32}, ELF32 i386) images in memory: one PT_LOAD and optionally a PVH note
  * ({@link #linux64()}: none, and e_entry at the load address).
  */
-final class TestElf {
+public final class TestElf {
     boolean elf32;
     int machine = 62;
     long loadAddress = 0x100000;
@@ -35,7 +35,7 @@ final class TestElf {
         return elf;
     }
 
-    byte[] build() {
+    public byte[] build() {
         int ehdr = elf32 ? 52 : 64;
         int phdr = elf32 ? 32 : 56;
         int phnum = pvhEntry == null ? 1 : 2;
