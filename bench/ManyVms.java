@@ -61,8 +61,8 @@ public class ManyVms {
         try {
             for (int i = 0; i < n; i++) {
                 // As `kvmj run --kernel K --cmdline C --debug-exit --mem M` builds it: 1 vCPU, ACPI on, no devices.
-                vms.add(VmBuilder.build(new VmSpec(kernel, null, cmdline, memBytes, 1, 0xf4, discard, null, false,
-                        List.of(), true, CpuTemplate.NONE)));
+                vms.add(VmBuilder.build(new VmSpec(kernel, null, cmdline, memBytes, 1, false, 0xf4, discard, null,
+                        false, List.of(), true, CpuTemplate.NONE)));
             }
             long rssBuilt = rssKib();
             System.out.println("rss " + rssBefore + " " + rssBuilt);

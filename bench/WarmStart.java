@@ -63,8 +63,8 @@ public class WarmStart {
 
     /** Builds, runs and closes one 64 MiB VM of {@code kernel}; it must exit through isa-debug-exit with 0. */
     static Timing bootOnce(Path kernel, OutputStream serial, String what) throws Exception {
-        VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, 0xf4, serial, null, false, List.of(), false,
-                CpuTemplate.NONE);
+        VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, false, 0xf4, serial, null, false, List.of(),
+                false, CpuTemplate.NONE);
         long start = System.nanoTime();
         Vm vm = VmBuilder.build(spec);
         long built = System.nanoTime();

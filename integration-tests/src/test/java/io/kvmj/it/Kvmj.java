@@ -33,8 +33,8 @@ final class Kvmj {
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus, List<DeviceSetup> devices,
                               boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, false, devices, acpi,
-                CpuTemplate.NONE);
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, false, 0xf4, serial, null, false, devices,
+                acpi, CpuTemplate.NONE);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             VmExitReason reason;

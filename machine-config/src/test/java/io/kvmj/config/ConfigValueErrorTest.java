@@ -56,6 +56,13 @@ class ConfigValueErrorTest {
     }
 
     @Test
+    void oddVcpuCountWithSmt() {
+        assertError(withMachine("\"vcpu_count\": 3, \"mem_size_mib\": 128, \"smt\": true"), dir,
+                "machine-config.vcpu_count",
+                "must be 1 or an even number when machine-config.smt is true (two threads per core; got 3)");
+    }
+
+    @Test
     void cpuTemplateNotSupportedYet() {
         assertError(withMachine("\"vcpu_count\": 1, \"mem_size_mib\": 128, \"cpu_template\": \"T2\""), dir,
                 "machine-config.cpu_template", "\"T2\" is not supported by this kvmj version yet");
