@@ -14,11 +14,12 @@ import java.util.List;
  * @param cmdline   the kernel command line as given (kvmj adds {@code root=} for a root drive)
  * @param memMib    guest RAM in MiB
  * @param cpus      vCPUs
+ * @param smt       two threads per core (Firecracker's {@code smt}); {@code cpus} is then 1 or even
  * @param drives    virtio-blk drives, in the order given
  * @param entropy   a virtio-rng device
  */
-public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, List<Drive> drives,
-                           boolean entropy) {
+public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, boolean smt,
+                           List<Drive> drives, boolean entropy) {
     /**
      * The serial console; {@code quiet}, because each console byte is a VM exit, costly in the nested machine
      * (errors and panics still print); a reset at once on a panic.
@@ -29,34 +30,39 @@ public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int
         drives = List.copyOf(drives);
     }
 
-    /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU, {@link #DEFAULT_CMDLINE}, no devices. */
+    /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU without SMT, {@link #DEFAULT_CMDLINE}, no devices. */
     public static LinuxMachine of(Path kernel, Initramfs initramfs) {
-        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, List.of(), false);
+        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, false, List.of(), false);
     }
 
     public LinuxMachine withCmdline(String newCmdline) {
-        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, drives, entropy);
+        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, smt, drives, entropy);
     }
 
     /** With {@code mib} MiB of RAM. */
     public LinuxMachine withMemory(int mib) {
-        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, drives, entropy);
+        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, smt, drives, entropy);
     }
 
     public LinuxMachine withCpus(int count) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, drives, entropy);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, smt, drives, entropy);
+    }
+
+    /** With two threads per core ({@code smt}) or one. */
+    public LinuxMachine withSmt(boolean enabled) {
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, enabled, drives, entropy);
     }
 
     /** With {@code drive} added after the drives already there. */
     public LinuxMachine withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, more, entropy);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, more, entropy);
     }
 
     /** With a virtio-rng device. */
     public LinuxMachine withEntropy() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, true);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, true);
     }
 
     /** Firecracker's attach order, which decides Linux's vdX names: the root drive first, the rest as given. */

@@ -17,7 +17,7 @@ final class QemuMicrovm {
     static List<String> command(Path qemu, LinuxMachine machine, Path initrd) {
         List<String> command = new ArrayList<>(List.of(qemu.toString(),
                 "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host",
-                "-m", machine.memMib() + "M", "-smp", Integer.toString(machine.cpus()),
+                "-m", machine.memMib() + "M", "-smp", smp(machine),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-global", "virtio-mmio.force-legacy=false",
                 "-kernel", machine.kernel().toString(), "-initrd", initrd.toString(),
@@ -48,6 +48,12 @@ final class QemuMicrovm {
             return machine.cmdline();
         }
         return (machine.cmdline().strip() + " root=/dev/vda " + (root.readOnly() ? "ro" : "rw")).strip();
+    }
+
+    /** kvmj's (and Firecracker's) layout: one socket, two threads per core with SMT, else one. */
+    static String smp(LinuxMachine machine) {
+        int threads = machine.smt() && machine.cpus() > 1 ? 2 : 1;
+        return machine.cpus() + ",sockets=1,cores=" + machine.cpus() / threads + ",threads=" + threads;
     }
 
     /** A value inside a QEMU option list: commas are doubled there. */
