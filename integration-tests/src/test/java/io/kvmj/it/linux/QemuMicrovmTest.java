@@ -23,6 +23,7 @@ class QemuMicrovmTest {
         assertEquals(QEMU.toString(), command.getFirst());
         assertPair(command, "-M", "microvm,acpi=on");
         assertPair(command, "-accel", "kvm");
+        assertPair(command, "-cpu", "host");
         assertPair(command, "-m", "384M");
         assertPair(command, "-smp", "2,sockets=1,cores=2,threads=1");
         assertPair(command, "-global", "virtio-mmio.force-legacy=false");
@@ -38,6 +39,7 @@ class QemuMicrovmTest {
     void smtGivesTwoThreadsPerCoreInOneSocketAsKvmjDoes() {
         LinuxMachine machine = LinuxMachine.of(Path.of("/k"), UNUSED).withCpus(6).withSmt(true);
         assertPair(QemuMicrovm.command(QEMU, machine, Path.of("/i")), "-smp", "6,sockets=1,cores=3,threads=2");
+        assertPair(QemuMicrovm.command(QEMU, machine, Path.of("/i")), "-cpu", "host,+topoext");
         assertPair(QemuMicrovm.command(QEMU, machine.withCpus(1), Path.of("/i")), "-smp",
                 "1,sockets=1,cores=1,threads=1");
     }
