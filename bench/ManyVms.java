@@ -61,7 +61,7 @@ public class ManyVms {
         try {
             for (int i = 0; i < n; i++) {
                 // As `kvmj run --kernel K --cmdline C --debug-exit --mem M` builds it: 1 vCPU, ACPI on, no devices.
-                vms.add(VmBuilder.build(new VmSpec(kernel, null, cmdline, memBytes, 1, 0xf4, discard, null,
+                vms.add(VmBuilder.build(new VmSpec(kernel, null, cmdline, memBytes, 1, false, 0xf4, discard, null,
                         List.of(), true, CpuTemplate.NONE, false)));
             }
             long rssBuilt = rssKib();

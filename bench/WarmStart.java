@@ -63,7 +63,7 @@ public class WarmStart {
 
     /** Builds, runs and closes one 64 MiB VM of {@code kernel}; it must exit through isa-debug-exit with 0. */
     static Timing bootOnce(Path kernel, OutputStream serial, String what) throws Exception {
-        VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, 0xf4, serial, null, List.of(), false,
+        VmSpec spec = new VmSpec(kernel, null, "", 64L << 20, 1, false, 0xf4, serial, null, List.of(), false,
                 CpuTemplate.NONE, false);
         long start = System.nanoTime();
         Vm vm = VmBuilder.build(spec);

@@ -39,7 +39,7 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
         int debugPort = config.debugExit() == null ? VmSpec.NO_DEBUG_EXIT : config.debugExit().iobase();
         return new VmSpec(config.bootSource().kernelImagePath(), config.bootSource().initrdPath(),
                 RootDrive.bootArgs(config.bootSource().bootArgs(), config.drives()),
-                config.machine().memSizeMib() << 20, config.machine().vcpuCount(),
+                config.machine().memSizeMib() << 20, config.machine().vcpuCount(), config.machine().smt(),
                 debugPort, serialOut, serialIn, VirtioSetups.of(config), config.acpi(),
                 CpuTemplates.of(config.cpuConfig()), config.machine().trackDirtyPages());
     }

@@ -74,6 +74,9 @@ class CliUsageTest {
                         + "\"mem_size_mib\": 0}}", "machine-config.mem_size_mib"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": \"1\", "
                         + "\"mem_size_mib\": 64}}", "machine-config.vcpu_count"),
+                Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpu_count\": 3, "
+                        + "\"mem_size_mib\": 64, \"smt\": true}}", "machine-config.vcpu_count: must be 1 or an even"
+                        + " number when machine-config.smt is true"),
                 Arguments.of("{\"boot-source\": {" + kernel + "}, \"machine-config\": {\"vcpus\": 1, "
                         + "\"mem_size_mib\": 64}}", "unknown key \"vcpus\""),
                 Arguments.of("{\"boot-source\": {\"kernel_image_path\": \"missing.elf\"}, \"machine-config\": "

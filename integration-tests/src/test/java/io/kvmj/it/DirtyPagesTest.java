@@ -28,7 +28,7 @@ class DirtyPagesTest {
     private static final long MIB = 1 << 20;
 
     private static VmSpec memoryGuest(ByteArrayOutputStream serial, boolean trackDirtyPages) {
-        return new VmSpec(Environment.guest("memory"), null, "expect_mib=64", 64 * MIB, 1, 0xf4, serial, null,
+        return new VmSpec(Environment.guest("memory"), null, "expect_mib=64", 64 * MIB, 1, false, 0xf4, serial, null,
                 List.of(), true, CpuTemplate.NONE, trackDirtyPages);
     }
 

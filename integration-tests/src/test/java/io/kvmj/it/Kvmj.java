@@ -33,7 +33,7 @@ final class Kvmj {
     static GuestRun inProcess(Path guest, String cmdline, long memMib, int cpus, List<DeviceSetup> devices,
                               boolean acpi) throws Exception {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, 0xf4, serial, null, devices, acpi,
+        VmSpec spec = new VmSpec(guest, null, cmdline, memMib << 20, cpus, false, 0xf4, serial, null, devices, acpi,
                 CpuTemplate.NONE, false);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();

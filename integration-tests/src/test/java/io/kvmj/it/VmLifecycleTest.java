@@ -36,7 +36,7 @@ class VmLifecycleTest {
         long fdsBefore = openFds();
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         // Enough exits to keep the guest busy for minutes; the host stops it long before.
-        VmSpec spec = new VmSpec(exits, null, "count=100000000 mmio=0", 64 << 20, 2, 0xf4, serial, null,
+        VmSpec spec = new VmSpec(exits, null, "count=100000000 mmio=0", 64 << 20, 2, false, 0xf4, serial, null,
                 List.of(), false, CpuTemplate.NONE, false);
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();

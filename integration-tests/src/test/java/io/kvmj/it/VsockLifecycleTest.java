@@ -35,7 +35,7 @@ class VsockLifecycleTest {
     Path dir;
 
     private VmSpec crashGuest(String mode, Path uds) {
-        return new VmSpec(Environment.guest("crash"), null, "mode=" + mode, 64L << 20, 1, 0xf4,
+        return new VmSpec(Environment.guest("crash"), null, "mode=" + mode, 64L << 20, 1, false, 0xf4,
                 new ByteArrayOutputStream(), null, List.of(VirtioMmioDevices.vsock(3, uds)), true, CpuTemplate.NONE,
                 false);
     }

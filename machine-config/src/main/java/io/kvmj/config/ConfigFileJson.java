@@ -124,12 +124,11 @@ final class ConfigFileJson {
                 KERNEL_IMAGE_PATH, BOOT_ARGS, INITRD_PATH);
     }
 
-    /** {@code smt}, {@code cpu_template}, {@code huge_pages} and {@code gdb_socket_path} only at their defaults. */
-    record MachineJson(int vcpuCount, long memSizeMib, Boolean trackDirtyPages) {
+    /** {@code cpu_template}, {@code huge_pages} and {@code gdb_socket_path} only at their defaults. */
+    record MachineJson(int vcpuCount, long memSizeMib, Boolean smt, Boolean trackDirtyPages) {
         private static final JsonField<Integer> VCPU_COUNT = required(Keys.VCPU_COUNT, JsonTypes.INT);
         private static final JsonField<Long> MEM_SIZE_MIB = required(Keys.MEM_SIZE_MIB, JsonTypes.LONG);
-        private static final JsonField<Void> SMT =
-                optional(Keys.SMT, UnsupportedKeys.onlyFalse("SMT (two threads per core) is"));
+        private static final JsonField<Boolean> SMT = optional(Keys.SMT, JsonTypes.BOOLEAN);
         private static final JsonField<Boolean> TRACK_DIRTY_PAGES = optional(Keys.TRACK_DIRTY_PAGES, JsonTypes.BOOLEAN);
         private static final JsonField<Void> CPU_TEMPLATE = optional(Keys.CPU_TEMPLATE, UnsupportedKeys.onlyDefault(
                 "static CPU templates are", "None", "C3", "T2", "T2S", "T2CL", "T2A", "V1N1"));
@@ -139,7 +138,7 @@ final class ConfigFileJson {
                 optional(Keys.GDB_SOCKET_PATH, UnsupportedKeys.onlyNull("a GDB server is"));
 
         static final JsonObjectType<MachineJson> TYPE = new JsonObjectType<>(
-                v -> new MachineJson(v.get(VCPU_COUNT), v.get(MEM_SIZE_MIB), v.get(TRACK_DIRTY_PAGES)),
+                v -> new MachineJson(v.get(VCPU_COUNT), v.get(MEM_SIZE_MIB), v.get(SMT), v.get(TRACK_DIRTY_PAGES)),
                 VCPU_COUNT, MEM_SIZE_MIB, SMT, TRACK_DIRTY_PAGES, CPU_TEMPLATE, HUGE_PAGES, GDB_SOCKET_PATH);
     }
 

@@ -55,7 +55,8 @@ final class ConfigFileMapper {
 
     private static MachineSpec machine(ConfigFileJson.MachineJson json) {
         if (json == null) return FIRECRACKER_DEFAULT_MACHINE;
-        return new MachineSpec(json.vcpuCount(), json.memSizeMib(), false, Boolean.TRUE.equals(json.trackDirtyPages()));
+        return new MachineSpec(json.vcpuCount(), json.memSizeMib(), Boolean.TRUE.equals(json.smt()),
+                Boolean.TRUE.equals(json.trackDirtyPages()));
     }
 
     private static List<DriveConfig> drives(List<ConfigFileJson.DriveJson> json) throws ConfigException {

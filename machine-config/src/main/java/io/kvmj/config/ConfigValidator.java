@@ -125,7 +125,13 @@ final class ConfigValidator {
     }
 
     private static MachineSpec machine(MachineSpec m) throws ConfigException {
-        checkRange(Keys.path(Keys.MACHINE_CONFIG, Keys.VCPU_COUNT), m.vcpuCount(), 1, ConfigLimits.MAX_VCPUS, "");
+        String vcpuKey = Keys.path(Keys.MACHINE_CONFIG, Keys.VCPU_COUNT);
+        checkRange(vcpuKey, m.vcpuCount(), 1, ConfigLimits.MAX_VCPUS, "");
+        // Firecracker's rule (InvalidVcpuCount): SMT pairs the vCPUs two threads to a core
+        if (m.smt() && m.vcpuCount() > 1 && m.vcpuCount() % 2 != 0) {
+            throw new ConfigException(vcpuKey, "must be 1 or an even number when " + Keys.path(Keys.MACHINE_CONFIG,
+                    Keys.SMT) + " is true (two threads per core; got " + m.vcpuCount() + ")");
+        }
         checkRange(Keys.path(Keys.MACHINE_CONFIG, Keys.MEM_SIZE_MIB), m.memSizeMib(), 1, ConfigLimits.MAX_MEM_MIB,
                 " (1 TiB)");
         return m;

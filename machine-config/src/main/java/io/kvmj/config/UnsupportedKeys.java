@@ -54,7 +54,7 @@ final class UnsupportedKeys {
         };
     }
 
-    /** A boolean whose default is false ({@code machine-config.smt}). */
+    /** A boolean whose default is false (the logger's {@code show_level}). */
     static JsonType<Void> onlyFalse(String feature) {
         return (value, at) -> {
             if (JsonTypes.BOOLEAN.bind(value, at)) {

@@ -203,8 +203,6 @@ class ConfigFirecrackerKeysTest {
         String notYet = " not supported by this kvmj version yet (got ";
         String bucketHint = "; use null, or size or refill_time 0)";
         return Stream.of(
-                Arguments.of(Where.MACHINE, "smt", "true", "smt",
-                        "SMT (two threads per core) is" + notYet + "boolean true; use false or omit the key)"),
                 Arguments.of(Where.MACHINE, "cpu_template", "\"T2\"", "cpu_template",
                         "static CPU templates are" + notYet + "string \"T2\"; use \"None\" or omit the key)"),
                 Arguments.of(Where.MACHINE, "huge_pages", "\"2M\"", "huge_pages",

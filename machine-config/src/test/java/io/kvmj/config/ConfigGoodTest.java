@@ -144,6 +144,13 @@ class ConfigGoodTest {
     }
 
     @Test
+    void smtWithOneVcpuAccepted() throws Exception {
+        String json = "{" + ConfigAssertions.MINIMAL_BOOT + ", \"machine-config\": {\"vcpu_count\": 1,"
+                + " \"mem_size_mib\": 64, \"smt\": true}}";
+        assertEquals(new MachineSpec(1, 64, true, false), ConfigLoader.parse(json, dir).machine());
+    }
+
+    @Test
     void nullOptionalKeysMeanAbsent() throws Exception {
         String json = "{\"boot-source\": {\"kernel_image_path\": \"vmlinux\", \"boot_args\": null},"
                 + " \"machine-config\": {\"vcpu_count\": 1, \"mem_size_mib\": 8, \"smt\": null, \"cpu_template\": null},"

@@ -54,6 +54,13 @@ class ConfigValueErrorTest {
     }
 
     @Test
+    void oddVcpuCountWithSmt() {
+        assertError(withMachine("\"vcpu_count\": 3, \"mem_size_mib\": 128, \"smt\": true"), dir,
+                "machine-config.vcpu_count",
+                "must be 1 or an even number when machine-config.smt is true (two threads per core; got 3)");
+    }
+
+    @Test
     void onResetUnknownAction() {
         assertError(ConfigAssertions.minimalWith(", \"on-reset\": \"reboot\""), dir, "on-reset",
                 "must be \"exit\" or \"restart\" (got \"reboot\")");

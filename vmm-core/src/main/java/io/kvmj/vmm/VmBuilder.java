@@ -11,6 +11,7 @@ import io.kvmj.vmm.arch.x86.BootLayout;
 import io.kvmj.vmm.arch.x86.BootMsrs;
 import io.kvmj.vmm.arch.x86.CpuidModifier;
 import io.kvmj.vmm.arch.x86.MsrModifier;
+import io.kvmj.vmm.arch.x86.CpuTopology;
 import io.kvmj.vmm.arch.x86.CpuidTemplate;
 import io.kvmj.vmm.arch.x86.HostCpuQuirks;
 import io.kvmj.vmm.arch.x86.acpi.AcpiSpec;
@@ -94,7 +95,7 @@ public final class VmBuilder {
             for (int id = 0; id < spec.vcpus(); id++) {
                 VcpuFd fd = track(built, vmFd.createVcpu(id));
                 vcpuFds.add(fd);
-                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.cpuTemplate().msrs(), spec.vcpus());
+                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.cpuTemplate().msrs(), spec.topology());
                 if (id == 0) {
                     boot.applyTo(fd);
                 }
@@ -187,8 +188,8 @@ public final class VmBuilder {
     }
 
     private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, List<CpuidModifier> modifiers,
-                                      List<MsrModifier> msrModifiers, int vcpuCount) {
-        fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, fd.id(), vcpuCount, modifiers));
+                                      List<MsrModifier> msrModifiers, CpuTopology topology) {
+        fd.setCpuid(CpuidTemplate.forVcpu(supportedCpuid, topology, fd.id(), modifiers));
         fd.setMsrs(BootMsrs.entries());
         for (MsrModifier m : msrModifiers) {
             try {

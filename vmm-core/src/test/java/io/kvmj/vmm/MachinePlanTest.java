@@ -54,7 +54,7 @@ class MachinePlanTest {
 
     private static VmSpec spec(Path kernel, Path initrd, String cmdline, int vcpus, int debugExit,
                                List<DeviceSetup> devices, boolean acpi) {
-        return new VmSpec(kernel, initrd, cmdline, 64L << 20, vcpus, debugExit, null, null, devices, acpi,
+        return new VmSpec(kernel, initrd, cmdline, 64L << 20, vcpus, false, debugExit, null, null, devices, acpi,
                 CpuTemplate.NONE, false);
     }
 

@@ -28,12 +28,12 @@ final class FirecrackerConfig {
         return """
                 {
                   "boot-source": {"kernel_image_path": %s, "initrd_path": %s, "boot_args": %s},
-                  "machine-config": {"vcpu_count": %d, "mem_size_mib": %d},
+                  "machine-config": {"vcpu_count": %d, "mem_size_mib": %d, "smt": %b},
                   "drives": [%s],%s%s%s
                   "serial": {"output": "stdout", "input": %s}
                 }
                 """.formatted(string(machine.kernel().toString()), string(initrd.toString()), string(machine.cmdline()),
-                machine.cpus(), machine.memMib(), String.join(",\n    ", drives),
+                machine.cpus(), machine.memMib(), machine.smt(), String.join(",\n    ", drives),
                 machine.entropy() ? "\n  \"entropy\": {}," : "",
                 machine.restartOnReset() ? "\n  \"on-reset\": \"restart\"," : "",
                 machine.vsock() == null ? "" : "\n  \"vsock\": {\"guest_cid\": %d, \"uds_path\": %s},".formatted(

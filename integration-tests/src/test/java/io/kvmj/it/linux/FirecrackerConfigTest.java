@@ -29,7 +29,7 @@ class FirecrackerConfigTest {
         Path root = Files.writeString(dir.resolve("root.ext4"), "r");
         Path data = Files.writeString(dir.resolve("data.img"), "d");
         Initramfs unused = new Initramfs(kernel, dir, "6.1.0-test", List.of(), "true\n", JobEnd.POWER_OFF);
-        LinuxMachine machine = LinuxMachine.of(kernel, unused).withCpus(2).withMemory(384)
+        LinuxMachine machine = LinuxMachine.of(kernel, unused).withCpus(2).withSmt(true).withMemory(384)
                 .withCmdline("console=ttyS0 quiet x=\"y\"")
                 .withDrive(Drive.of("data", data).readOnlyDrive().withSerial("data-serial"))
                 .withDrive(Drive.of("rootfs", root).asRoot())
@@ -42,6 +42,7 @@ class FirecrackerConfigTest {
         assertEquals(initrd, config.bootSource().initrdPath());
         assertEquals("console=ttyS0 quiet x=\"y\"", config.bootSource().bootArgs());
         assertEquals(2, config.machine().vcpuCount());
+        assertTrue(config.machine().smt());
         assertEquals(384, config.machine().memSizeMib());
         List<DriveConfig> drives = config.drives();
         assertEquals(List.of("data", "rootfs"), drives.stream().map(DriveConfig::driveId).toList());
@@ -66,6 +67,7 @@ class FirecrackerConfigTest {
         VmConfig config = ConfigLoader.parse(FirecrackerConfig.json(LinuxMachine.of(kernel, unused), kernel, false), dir);
 
         assertFalse(config.serial().stdinInput());
+        assertFalse(config.machine().smt());
         assertNull(config.entropy());
         assertEquals(List.of(), config.drives());
         assertEquals(LinuxMachine.DEFAULT_CMDLINE, config.bootSource().bootArgs());

@@ -14,14 +14,15 @@ import java.util.List;
  * @param cmdline   the kernel command line as given (kvmj adds {@code root=} for a root drive)
  * @param memMib    guest RAM in MiB
  * @param cpus      vCPUs
+ * @param smt       two threads per core (Firecracker's {@code smt}); {@code cpus} is then 1 or even
  * @param drives    virtio-blk drives, in the order given
  * @param entropy   a virtio-rng device
  * @param restartOnReset a guest reset restarts the machine (kvmj's {@code "on-reset": "restart"}, QEMU without
  *                  {@code -no-reboot}) instead of ending it
  * @param vsock     a virtio-vsock device, or null for none
  */
-public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, List<Drive> drives,
-                           boolean entropy, boolean restartOnReset, Vsock vsock) {
+public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, boolean smt,
+                           List<Drive> drives, boolean entropy, boolean restartOnReset, Vsock vsock) {
     /**
      * A virtio-vsock device: the guest's CID and, on kvmj, the Unix socket host programs connect to (Firecracker's
      * {@code uds_path}); QEMU's vhost-vsock has no such socket, its host side is the host kernel's AF_VSOCK.
@@ -39,44 +40,49 @@ public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int
         drives = List.copyOf(drives);
     }
 
-    /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU, {@link #DEFAULT_CMDLINE}, no devices. */
+    /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU without SMT, {@link #DEFAULT_CMDLINE}, no devices. */
     public static LinuxMachine of(Path kernel, Initramfs initramfs) {
-        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, List.of(), false, false, null);
+        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, false, List.of(), false, false, null);
     }
 
     public LinuxMachine withCmdline(String newCmdline) {
-        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, smt, drives, entropy, restartOnReset, vsock);
     }
 
     /** With {@code mib} MiB of RAM. */
     public LinuxMachine withMemory(int mib) {
-        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, smt, drives, entropy, restartOnReset, vsock);
     }
 
     public LinuxMachine withCpus(int count) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, smt, drives, entropy, restartOnReset, vsock);
+    }
+
+    /** With two threads per core ({@code smt}) or one. */
+    public LinuxMachine withSmt(boolean enabled) {
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, enabled, drives, entropy, restartOnReset, vsock);
     }
 
     /** With {@code drive} added after the drives already there. */
     public LinuxMachine withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, more, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, more, entropy, restartOnReset, vsock);
     }
 
     /** With a virtio-rng device. */
     public LinuxMachine withEntropy() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, true, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, true, restartOnReset, vsock);
     }
 
     /** A guest reset restarts the machine instead of ending it. */
     public LinuxMachine restartingOnReset() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, entropy, true, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, true, vsock);
     }
 
     /** With a virtio-vsock device. */
     public LinuxMachine withVsock(Vsock device) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, drives, entropy, restartOnReset, device);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, restartOnReset, device);
     }
 
     /** Firecracker's attach order, which decides Linux's vdX names: the root drive first, the rest as given. */

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The reference machine: QEMU's {@code microvm} with ACPI (its DSDT lists the virtio-mmio devices, as kvmj's
- * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU, and no reboot (a
- * guest reset ends QEMU with status 0, as it ends kvmj) unless the machine restarts on reset.
+ * does), virtio-mmio in its modern (version 2) form, the one kvmj implements, the host's CPU ({@link #cpu}), and
+ * no reboot (a guest reset ends QEMU with status 0, as it ends kvmj) unless the machine restarts on reset.
  */
 final class QemuMicrovm {
     private QemuMicrovm() {
@@ -16,8 +16,8 @@ final class QemuMicrovm {
     /** The command line that boots {@code machine} with {@code initrd} on {@code qemu}, console on stdio. */
     static List<String> command(Path qemu, LinuxMachine machine, Path initrd) {
         List<String> command = new ArrayList<>(List.of(qemu.toString(),
-                "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host",
-                "-m", machine.memMib() + "M", "-smp", Integer.toString(machine.cpus()),
+                "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", cpu(machine),
+                "-m", machine.memMib() + "M", "-smp", smp(machine),
                 "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
                 "-global", "virtio-mmio.force-legacy=false",
                 "-kernel", machine.kernel().toString(), "-initrd", initrd.toString(),
@@ -55,6 +55,21 @@ final class QemuMicrovm {
             return machine.cmdline();
         }
         return (machine.cmdline().strip() + " root=/dev/vda " + (root.readOnly() ? "ro" : "rw")).strip();
+    }
+
+    /**
+     * The host's CPU; with SMT also AMD's TopologyExtensions, which kvmj sets too: without it QEMU's AMD guests
+     * get no threads ("This family of AMD CPU doesn't support hyperthreading(2)", measured in the nested
+     * machine's EPYC-Rome). On Intel hosts QEMU drops the flag with a warning.
+     */
+    static String cpu(LinuxMachine machine) {
+        return machine.smt() && machine.cpus() > 1 ? "host,+topoext" : "host";
+    }
+
+    /** kvmj's (and Firecracker's) layout: one socket, two threads per core with SMT, else one. */
+    static String smp(LinuxMachine machine) {
+        int threads = machine.smt() && machine.cpus() > 1 ? 2 : 1;
+        return machine.cpus() + ",sockets=1,cores=" + machine.cpus() / threads + ",threads=" + threads;
     }
 
     /** A value inside a QEMU option list: commas are doubled there. */

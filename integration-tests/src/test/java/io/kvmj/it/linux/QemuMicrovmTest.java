@@ -23,8 +23,9 @@ class QemuMicrovmTest {
         assertEquals(QEMU.toString(), command.getFirst());
         assertPair(command, "-M", "microvm,acpi=on");
         assertPair(command, "-accel", "kvm");
+        assertPair(command, "-cpu", "host");
         assertPair(command, "-m", "384M");
-        assertPair(command, "-smp", "2");
+        assertPair(command, "-smp", "2,sockets=1,cores=2,threads=1");
         assertPair(command, "-global", "virtio-mmio.force-legacy=false");
         assertPair(command, "-kernel", "/k/vmlinuz");
         assertPair(command, "-initrd", "/i/initrd.gz");
@@ -32,6 +33,15 @@ class QemuMicrovmTest {
         assertPair(command, "-serial", "stdio");
         assertTrue(command.contains("-no-reboot"), "a reset ends QEMU, as it ends kvmj");
         assertTrue(!command.contains("-device"), "no devices asked for, none given");
+    }
+
+    @Test
+    void smtGivesTwoThreadsPerCoreInOneSocketAsKvmjDoes() {
+        LinuxMachine machine = LinuxMachine.of(Path.of("/k"), UNUSED).withCpus(6).withSmt(true);
+        assertPair(QemuMicrovm.command(QEMU, machine, Path.of("/i")), "-smp", "6,sockets=1,cores=3,threads=2");
+        assertPair(QemuMicrovm.command(QEMU, machine, Path.of("/i")), "-cpu", "host,+topoext");
+        assertPair(QemuMicrovm.command(QEMU, machine.withCpus(1), Path.of("/i")), "-smp",
+                "1,sockets=1,cores=1,threads=1");
     }
 
     @Test

@@ -6,46 +6,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the host's supported CPUID into what one vCPU of an N-vCPU guest sees: its own APIC id, a topology of
- * N single-thread cores in one package, and the hypervisor bit and KVM signature leaf.
+ * Turns the host's supported CPUID into what one vCPU of a guest sees: the guest's {@link CpuTopology} in every
+ * topology leaf ({@link CpuidTopology}), and the hypervisor bit and KVM signature leaf.
  */
 public final class CpuidTemplate {
-    static final int LEAF_FEATURES = 0x1;
-    static final int LEAF_CACHE = 0x4;
-    static final int LEAF_TOPOLOGY = 0xb;
-    static final int LEAF_TOPOLOGY_V2 = 0x1f;
     static final int LEAF_HYPERVISOR = 0x40000000;
     static final int ECX_HYPERVISOR = 1 << 31;
-    static final int EDX_HTT = 1 << 28;
-    private static final int TOPOLOGY_LEVEL_SMT = 1;
-    private static final int TOPOLOGY_LEVEL_CORE = 2;
 
     private CpuidTemplate() {
     }
 
-    /** As {@link #forVcpu(List, int, int)}, then applies {@code modifiers} (CPU template, host quirks) in order. */
-    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int vcpuCount,
+    /** As {@link #forVcpu(List, CpuTopology, int)}, then applies {@code modifiers} (CPU template, host quirks) in order. */
+    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, CpuTopology topology, int vcpu,
                                            List<CpuidModifier> modifiers) {
-        List<CpuidEntry> out = new ArrayList<>(forVcpu(supported, apicId, vcpuCount));
+        List<CpuidEntry> out = new ArrayList<>(forVcpu(supported, topology, vcpu));
         for (CpuidModifier m : modifiers) {
             out.replaceAll(e -> m.appliesTo(e) ? m.applyTo(e) : e);
         }
         return List.copyOf(out);
     }
 
-    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int vcpuCount) {
+    /**
+     * The CPUID of vCPU {@code vcpu} (0 to {@code topology.vcpuCount() - 1}) from KVM_GET_SUPPORTED_CPUID's
+     * {@code supported}.
+     */
+    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, CpuTopology topology, int vcpu) {
         List<CpuidEntry> out = new ArrayList<>(supported.size() + 1);
         boolean hasHypervisorLeaf = false;
-        for (CpuidEntry e : supported) {
+        for (CpuidEntry e : CpuidTopology.apply(supported, topology, vcpu)) {
             switch (e.function()) {
-                case LEAF_FEATURES -> out.add(e.withRegisters(e.eax(),
-                        (e.ebx() & 0x0000ffff) | (apicId << 24) | (Math.min(vcpuCount, 255) << 16),
-                        e.ecx() | ECX_HYPERVISOR,
-                        vcpuCount > 1 ? e.edx() | EDX_HTT : e.edx() & ~EDX_HTT));
-                // EAX[31:26]: cores per package - 1
-                case LEAF_CACHE -> out.add(e.withRegisters((e.eax() & 0x03ffffff) | (((vcpuCount - 1) & 0x3f) << 26),
-                        e.ebx(), e.ecx(), e.edx()));
-                case LEAF_TOPOLOGY, LEAF_TOPOLOGY_V2 -> out.add(topology(e, apicId, vcpuCount));
+                case CpuidTopology.LEAF_FEATURES -> out.add(e.withRegisters(e.eax(), e.ebx(), e.ecx() | ECX_HYPERVISOR,
+                        e.edx()));
                 case LEAF_HYPERVISOR -> {
                     hasHypervisorLeaf = true;
                     out.add(e);
@@ -58,19 +49,5 @@ public final class CpuidTemplate {
             out.add(new CpuidEntry(LEAF_HYPERVISOR, 0, 0, LEAF_HYPERVISOR + 1, 0x4b4d564b, 0x564b4d56, 0x4d));
         }
         return List.copyOf(out);
-    }
-
-    /** Leaf 0xB/0x1F subleaves: level 0 = threads (1 per core), level 1 = cores (all vCPUs), then none. */
-    private static CpuidEntry topology(CpuidEntry e, int apicId, int vcpuCount) {
-        return switch (e.index()) {
-            case 0 -> e.withRegisters(0, 1, (TOPOLOGY_LEVEL_SMT << 8), apicId);
-            case 1 -> e.withRegisters(bitsFor(vcpuCount), vcpuCount, (TOPOLOGY_LEVEL_CORE << 8) | 1, apicId);
-            default -> e.withRegisters(0, 0, e.index(), apicId);
-        };
-    }
-
-    /** Width of the APIC-id field that numbers {@code count} cores: ceil(log2(count)). */
-    static int bitsFor(int count) {
-        return count <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(count - 1);
     }
 }

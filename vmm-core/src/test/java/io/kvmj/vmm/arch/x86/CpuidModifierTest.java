@@ -32,7 +32,8 @@ class CpuidModifierTest {
         CpuidModifier m = CpuidModifier.clear(7, 1, CpuidModifier.Register.EBX, 1);
         CpuidEntry indexed0 = new CpuidEntry(7, 0, CpuidEntry.FLAG_SIGNIFICANT_INDEX, 0, 1, 0, 0);
         CpuidEntry indexed1 = new CpuidEntry(7, 1, CpuidEntry.FLAG_SIGNIFICANT_INDEX, 0, 1, 0, 0);
-        List<CpuidEntry> out = CpuidTemplate.forVcpu(List.of(indexed0, indexed1), 0, 1, List.of(m));
+        List<CpuidEntry> out = CpuidTemplate.forVcpu(List.of(indexed0, indexed1), CpuTopology.of(1, false), 0,
+                List.of(m));
         assertEquals(1, out.get(0).ebx());
         assertEquals(0, out.get(1).ebx());
     }
@@ -48,7 +49,8 @@ class CpuidModifierTest {
     @Test
     void pvmHostsHideCx16AndXsave() {
         CpuidEntry leaf1 = new CpuidEntry(1, 0, 0, 0, 0, -1, 0);
-        int ecx = CpuidTemplate.forVcpu(List.of(leaf1), 0, 1, HostCpuQuirks.pvm()).getFirst().ecx();
+        int ecx = CpuidTemplate.forVcpu(List.of(leaf1), CpuTopology.of(1, false), 0, HostCpuQuirks.pvm())
+                .getFirst().ecx();
         assertEquals(0, ecx & HostCpuQuirks.LEAF1_ECX_CX16);
         assertEquals(0, ecx & HostCpuQuirks.LEAF1_ECX_XSAVE);
         assertEquals(0, ecx & HostCpuQuirks.LEAF1_ECX_AVX);

@@ -32,6 +32,15 @@ public final class ApicLayout {
     public static final int LINT_EXTINT = 0;
     public static final int LINT_NMI = 1;
 
+    /**
+     * The local APIC id of vCPU {@code vcpuIndex}: the index itself, because KVM gives a vCPU's in-kernel local
+     * APIC the id the vCPU was created with (KVM_CREATE_VCPU), and kvmj creates vCPU i with id i. The MADT, the
+     * MP table and every CPUID leaf that reports an APIC id use this.
+     */
+    public static int apicId(int vcpuIndex) {
+        return vcpuIndex;
+    }
+
     private ApicLayout() {
     }
 }

@@ -2,9 +2,9 @@ package io.kvmj.vmm.arch.x86.acpi;
 
 /**
  * The Multiple APIC Description Table ("APIC", revision 5, ACPI 6.3 section 5.2.12): local APIC address and
- * PCAT_COMPAT, one Processor Local APIC entry per vCPU (id and ACPI UID = vCPU index, enabled; Processor Local
- * x2APIC entries for ids above 254), the IOAPIC, the PC's ISA IRQ 0 to GSI 2 override, and LINT1 as NMI for all
- * processors (plus the x2APIC form when x2APIC entries exist).
+ * PCAT_COMPAT, one Processor Local APIC entry per vCPU (ACPI UID = vCPU index, id {@link ApicLayout#apicId},
+ * enabled; Processor Local x2APIC entries for ids above 254), the IOAPIC, the PC's ISA IRQ 0 to GSI 2 override,
+ * and LINT1 as NMI for all processors (plus the x2APIC form when x2APIC entries exist).
  *
  * <p>PCAT_COMPAT is set: KVM's in-kernel irqchip does have the 8259 pair next to the IOAPIC (newer Linux trusts
  * this flag instead of probing for the PIC; in hardware-reduced mode Linux leaves the PIC alone anyway).
@@ -35,11 +35,12 @@ final class Madt {
         ByteSink body = new ByteSink()
                 .u32(ApicLayout.LOCAL_APIC_ADDRESS)
                 .u32(FLAG_PCAT_COMPAT);
-        for (int id = 0; id < vcpuCount; id++) {
+        for (int uid = 0; uid < vcpuCount; uid++) {
+            int id = ApicLayout.apicId(uid);
             if (id <= ApicLayout.MAX_XAPIC_ID) {
-                body.u8(TYPE_LOCAL_APIC).u8(8).u8(id).u8(id).u32(LOCAL_APIC_ENABLED);
+                body.u8(TYPE_LOCAL_APIC).u8(8).u8(uid).u8(id).u32(LOCAL_APIC_ENABLED);
             } else {
-                body.u8(TYPE_LOCAL_X2APIC).u8(16).u16(0).u32(id).u32(LOCAL_APIC_ENABLED).u32(id);
+                body.u8(TYPE_LOCAL_X2APIC).u8(16).u16(0).u32(id).u32(LOCAL_APIC_ENABLED).u32(uid);
             }
         }
         body.u8(TYPE_IOAPIC).u8(12).u8(ApicLayout.IOAPIC_ID).u8(0)

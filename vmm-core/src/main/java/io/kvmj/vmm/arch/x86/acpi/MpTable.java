@@ -7,7 +7,7 @@ import io.kvmj.vmm.memory.GuestMemory;
  * The Intel MultiProcessor Specification 1.4 tables, for guests booted without ACPI ({@code acpi=off}): the 16-byte
  * floating pointer structure ("_MP_") followed by the configuration table ("PCMP") with
  * <ul>
- * <li>one processor entry per vCPU (local APIC id = vCPU index, vCPU 0 the bootstrap processor),</li>
+ * <li>one processor entry per vCPU (local APIC id {@link ApicLayout#apicId}, vCPU 0 the bootstrap processor),</li>
  * <li>bus 0, "ISA   ",</li>
  * <li>the IOAPIC ({@link ApicLayout#IOAPIC_ID}, {@link ApicLayout#IOAPIC_ADDRESS}),</li>
  * <li>I/O interrupt entries: ISA IRQ 0 to pin 2, IRQs 1 and 3-15 to their own pins (IRQ 2 is the 8259
@@ -96,9 +96,9 @@ public final class MpTable {
     static byte[] configurationTable(int vcpuCount) {
         ByteSink entries = new ByteSink();
         int count = 0;
-        for (int id = 0; id < vcpuCount; id++) {
-            entries.u8(ENTRY_PROCESSOR).u8(id).u8(ApicLayout.LOCAL_APIC_VERSION)
-                    .u8(CPU_ENABLED | (id == 0 ? CPU_BOOTSTRAP : 0))
+        for (int vcpu = 0; vcpu < vcpuCount; vcpu++) {
+            entries.u8(ENTRY_PROCESSOR).u8(ApicLayout.apicId(vcpu)).u8(ApicLayout.LOCAL_APIC_VERSION)
+                    .u8(CPU_ENABLED | (vcpu == 0 ? CPU_BOOTSTRAP : 0))
                     .u32(CPU_SIGNATURE).u32(CPU_FEATURES).zeros(8);
             count++;
         }
