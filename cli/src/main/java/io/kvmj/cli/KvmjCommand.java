@@ -17,7 +17,7 @@ import java.util.logging.LogManager;
         exitCodeList = {
             "0:the guest reset or powered off the VM (or Ctrl-A x on the console)",
             "odd:the guest's isa-debug-exit status, (value << 1) | 1",
-            "2:bad flags, bad config file, or a kernel/initrd that cannot be booted",
+            "2:bad flags, bad config file, a kernel/initrd that cannot be booted, or a machine that cannot be built",
             "4:VMM failure (KVM unavailable or failing, emulation failure)",
             "6:the guest triple-faulted (a reset; with --on-reset=restart the machine restarts)",
             "130:stopped by Ctrl-C/SIGINT"})
@@ -60,7 +60,16 @@ public final class KvmjCommand implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new KvmjCommand()).setUsageHelpAutoWidth(true);
+        return new CommandLine(new KvmjCommand()).setUsageHelpAutoWidth(true)
+                .setParameterExceptionHandler(KvmjCommand::badFlags);
+    }
+
+    /** A bad flag is one line on stderr, as every other user error, pointing at the command's help. */
+    private static int badFlags(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        System.err.println("kvmj: " + e.getMessage() + " (see '" + command.getCommandSpec().qualifiedName()
+                + " --help')");
+        return ExitCodes.USAGE;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

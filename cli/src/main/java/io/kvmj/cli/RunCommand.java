@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
         description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
         footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
-            "2 bad flags/config/kernel/machine (as validate finds them); 4 VMM failure; 6 guest triple fault;",
-            "130 Ctrl-C."})
+            "2 bad flags/config/kernel/machine (as validate finds them); 4 VMM failure;",
+            "6 guest triple fault; 130 Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -62,6 +62,7 @@ class CliUsageTest {
         assertEquals(2, run.status(), run.toString());
         assertTrue(run.stderr().contains(expected), "stderr should mention '" + expected + "': " + run.stderr());
         assertFalse(run.stderr().contains("Exception"), "no stack trace: " + run.stderr());
+        assertEquals(1, run.stderr().strip().lines().count(), "one line, no usage dump: " + run.stderr());
     }
 
     static Stream<Arguments> badConfigs() {
