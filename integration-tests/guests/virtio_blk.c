@@ -281,10 +281,14 @@ static void test_interrupt_status(void)
 {
     /* After the first completion with avail flags 0 (or used_event 0 under EVENT_IDX) the device
      * MUST have sent a used buffer notification (2.7.7.2): InterruptStatus bit 0 (4.2.2). The
-     * device may set it just after publishing used idx, so poll a little. */
+     * device may set it just after publishing used idx (from another host thread, which a busy vCPU can keep
+     * from running for a while on a loaded host), so poll for up to about a second of TSC time. */
     uint32_t s = 0;
-    for (int i = 0; i < 2000 && !(s & VIRTIO_MMIO_INT_VRING); i++)
+    uint64_t deadline = rdtsc() + 2000000000UL;
+    while (!(s & VIRTIO_MMIO_INT_VRING) && rdtsc() < deadline) {
         s = vio_read(&dev, VIRTIO_MMIO_INTERRUPT_STATUS);
+        tsc_delay(100000);
+    }
     CHECK(s & VIRTIO_MMIO_INT_VRING, "InterruptStatus has the used-buffer bit after a completion (0x%x)", s);
     vio_write(&dev, VIRTIO_MMIO_INTERRUPT_ACK, s & 3);
     uint32_t after = vio_read(&dev, VIRTIO_MMIO_INTERRUPT_STATUS);
