@@ -25,31 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FileBlockBackendTest {
     @Test
     void unalignedDirectWritesAndReadsKeepTheBytesAround() throws Exception {
-        // O_DIRECT is refused on tmpfs, so not the system temp directory.
-        Path image = Files.createTempFile(Path.of("target"), "direct", ".img");
-        byte[] before = new byte[3 * FileBlockBackend.DIRECT_ALIGNMENT];
-        Arrays.fill(before, (byte) 0x5a);
-        Files.write(image, before);
         byte[] data = new byte[1024];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
         }
-        long offset = FileBlockBackend.DIRECT_ALIGNMENT - 512; // straddles the first block boundary
-        try (Arena arena = Arena.ofConfined();
-             FileBlockBackend backend = FileBlockBackend.open(image, false, true)) {
-            MemorySegment from = arena.allocate(data.length + 1).asSlice(1); // unaligned address too
-            from.copyFrom(MemorySegment.ofArray(data));
-            backend.write(offset, from);
-            MemorySegment into = arena.allocate(data.length + 1).asSlice(1);
-            backend.read(offset, into);
-            assertArrayEquals(data, into.toArray(ValueLayout.JAVA_BYTE));
-        } finally {
-            byte[] after = Files.readAllBytes(image);
-            Files.delete(image);
-            byte[] expected = before.clone();
-            System.arraycopy(data, 0, expected, (int) offset, data.length);
-            assertArrayEquals(expected, after, "the rest of both blocks is unchanged");
-        }
+        // straddles the first block boundary, from an unaligned address too
+        roundTripThroughDirectIo("direct", 3 * FileBlockBackend.DIRECT_ALIGNMENT,
+                FileBlockBackend.DIRECT_ALIGNMENT - 512, data, 1, "the rest of both blocks is unchanged");
     }
 
     /** A transfer of several bounce buffers' worth, at an unaligned offset and address: chunk edges hold. */
@@ -57,20 +39,32 @@ class FileBlockBackendTest {
     void unalignedDirectTransferLargerThanTheBounceBufferGoesInChunks() throws Exception {
         int length = 3 * FileBlockBackend.BOUNCE_SIZE + 1536;
         long offset = 512 * 7;
-        Path image = Files.createTempFile(Path.of("target"), "chunks", ".img");
-        byte[] before = new byte[(int) offset + length + FileBlockBackend.DIRECT_ALIGNMENT];
-        Arrays.fill(before, (byte) 0x5a);
-        Files.write(image, before);
         byte[] data = new byte[length];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 7 + (i >>> 12));
         }
+        roundTripThroughDirectIo("chunks", (int) offset + length + FileBlockBackend.DIRECT_ALIGNMENT, offset, data, 8,
+                "the bytes around the transfer are unchanged");
+    }
+
+    /**
+     * Writes {@code data} at {@code offset} of an O_DIRECT image of {@code imageSize} bytes of 0x5a from a buffer
+     * {@code addressSkew} bytes off an aligned address, reads it back likewise, and checks both the data and that
+     * no other byte of the image changed.
+     */
+    private static void roundTripThroughDirectIo(String name, int imageSize, long offset, byte[] data,
+                                                 int addressSkew, String untouchedMessage) throws Exception {
+        // Not the system temp directory: the tests need a file system that takes O_DIRECT.
+        Path image = Files.createTempFile(Path.of("target"), name, ".img");
+        byte[] before = new byte[imageSize];
+        Arrays.fill(before, (byte) 0x5a);
+        Files.write(image, before);
         try (Arena arena = Arena.ofConfined();
              FileBlockBackend backend = FileBlockBackend.open(image, false, true)) {
-            MemorySegment from = arena.allocate(length + 8).asSlice(8);
+            MemorySegment from = arena.allocate(data.length + addressSkew).asSlice(addressSkew);
             from.copyFrom(MemorySegment.ofArray(data));
             backend.write(offset, from);
-            MemorySegment into = arena.allocate(length + 8).asSlice(8);
+            MemorySegment into = arena.allocate(data.length + addressSkew).asSlice(addressSkew);
             backend.read(offset, into);
             assertArrayEquals(data, into.toArray(ValueLayout.JAVA_BYTE));
         } finally {
@@ -78,7 +72,7 @@ class FileBlockBackendTest {
             Files.delete(image);
             byte[] expected = before.clone();
             System.arraycopy(data, 0, expected, (int) offset, data.length);
-            assertArrayEquals(expected, after, "the bytes around the transfer are unchanged");
+            assertArrayEquals(expected, after, untouchedMessage);
         }
     }
 
