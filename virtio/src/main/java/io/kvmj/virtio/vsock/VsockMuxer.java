@@ -239,6 +239,11 @@ public final class VsockMuxer implements AutoCloseable {
         return lastLocalPort;
     }
 
+    /** Whether {@code c} is still a stream of ours (not reset or removed since it was looked up). */
+    private boolean live(VsockConnection c) {
+        return connections.get(c.key()) == c;
+    }
+
     private void add(VsockConnection c) {
         connections.put(c.key(), c);
         localPorts.add(c.localPort);
@@ -252,6 +257,9 @@ public final class VsockMuxer implements AutoCloseable {
                 return;
             }
             afterFlush(c);
+            if (!live(c)) {
+                return; // drained for a guest that had shut down both ways: reset, whatever else was ready
+            }
         }
         if ((ready & (EventOps.HANGUP | EventOps.ERROR)) != 0 && c.state == VsockConnection.State.LOCAL_INIT) {
             reset(c); // the host program left before the guest answered
@@ -264,7 +272,8 @@ public final class VsockMuxer implements AutoCloseable {
             c.hostGone = true;
             c.pendingData = true;
             rxPending.add(c);
-        } else if ((ready & EventOps.READABLE) != 0) {
+        } else if ((ready & EventOps.READABLE) != 0 && c.wantsHostData()) {
+            // (readiness reported in the same epoll batch as a guest packet that took the interest away is stale)
             c.pendingData = true;
             rxPending.add(c);
         }
@@ -343,7 +352,7 @@ public final class VsockMuxer implements AutoCloseable {
             case VsockHeader.OP_SHUTDOWN -> guestShutdown(c, h.flags());
             default -> reset(c); // REQUEST on a live stream, or an unknown op
         }
-        if (connections.get(c.key()) == c) {
+        if (live(c)) {
             updateInterest(c);
         }
     }
@@ -435,8 +444,12 @@ public final class VsockMuxer implements AutoCloseable {
         }
         while (!rxPending.isEmpty()) {
             VsockConnection c = rxPending.getFirst();
+            if (!live(c)) {
+                rxPending.remove(c); // reset meanwhile: owes nothing, and its socket is closed
+                continue;
+            }
             int n = nextPacket(c, chain, memory);
-            if (connections.get(c.key()) == c && !c.hasPendingRx()) {
+            if (!live(c) || !c.hasPendingRx()) {
                 rxPending.remove(c);
             }
             if (n >= 0) {

@@ -1,5 +1,6 @@
 package io.kvmj.virtio.vsock;
 
+import io.kvmj.sys.EventFd;
 import io.kvmj.sys.SyscallException;
 import io.kvmj.sys.UnixSocket;
 import io.kvmj.virtio.DeviceEvents;
@@ -8,6 +9,7 @@ import io.kvmj.virtio.queue.Descriptor;
 import io.kvmj.virtio.queue.DescriptorChain;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.event.EventLoop;
+import io.kvmj.vmm.event.EventOps;
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestRegion;
 import io.kvmj.vmm.memory.RegionGuestMemory;
@@ -26,6 +28,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -368,6 +372,45 @@ class VsockMuxerTest {
         assertEquals(VsockConnection.BUF_ALLOC, update.h().bufAlloc());
         send(VsockHeader.OP_CREDIT_REQUEST, 52, local, 0, new byte[0]);
         assertEquals(VsockHeader.OP_CREDIT_UPDATE, rx().h().op());
+    }
+
+    /**
+     * One epoll batch can report a guest packet's doorbell and then the readiness of the socket it makes moot:
+     * here the guest shuts down both ways while its data waits for the host, and the host both reads that data
+     * (the socket turns writable: the flush ends the stream) and writes more (stale readability). The stream
+     * must end in one RST, with no reads of its closed socket and no spinning over it.
+     */
+    @Test
+    void readinessReportedForAStreamResetInTheSameBatchIsIgnored() throws Exception {
+        SocketChannel c = hostClient();
+        int local = connectFromHost(c);
+        byte[] chunk = new byte[VsockConnection.MAX_PAYLOAD];
+        while (muxer.connection(local, 52).txBytes == 0) {
+            send(VsockHeader.OP_RW, 52, local, 0, chunk); // until the socket is full and the rest waits with us
+        }
+        while (rx() != null) {
+            // credit updates
+        }
+        EventFd doorbell = keep(new EventFd());
+        loop.add(doorbell.fd(), EventOps.READABLE, ready -> {
+            doorbell.drain();
+            send(VsockHeader.OP_SHUTDOWN, 52, local, VsockHeader.SHUTDOWN_BOTH, new byte[0]);
+        });
+        doorbell.signal(); // ready first, so first in the batch
+        write(c, "late");
+        c.configureBlocking(false);
+        ByteBuffer sink = ByteBuffer.allocate(1 << 20);
+        while (c.read(sink.clear()) > 0) {
+            // the host takes what the muxer wrote: the socket turns writable
+        }
+        c.configureBlocking(true);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertEquals(2, loop.dispatch(0), "the doorbell and the socket in one batch");
+            assertNull(muxer.connection(local, 52), "drained after the guest's shutdown: reset");
+            assertEquals(VsockHeader.OP_RST, rx().h().op());
+            assertNull(rx(), "nothing more for a reset stream");
+            assertFalse(muxer.hasPendingRx());
+        });
     }
 
     @Test
