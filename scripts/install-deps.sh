@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh --bench    also what bench/ uses (jq and python3 read JFR and JMH output)
 # Tests: gcc/make build the test guests; QEMU is the reference VMM and, with its virtiofsd, the nested machine
 # (scripts/nested-kvm.sh); busybox-static, cpio, e2fsprogs and lz4 build the Linux guests' initramfs and disk
-# images and unpack Debian's kernel; iasl disassembles our ACPI tables.
+# images and unpack Debian's kernel; iasl disassembles our ACPI tables; iproute2 makes the network tests' namespaces
+# and TAPs.
 set -euo pipefail
 need=()
 command -v gcc >/dev/null || need+=(gcc)
@@ -16,6 +17,7 @@ command -v iasl >/dev/null || need+=(acpica-tools)
 command -v cpio >/dev/null || need+=(cpio)
 { command -v mke2fs && command -v debugfs; } >/dev/null || need+=(e2fsprogs)
 command -v lz4 >/dev/null || need+=(lz4)
+command -v ip >/dev/null || need+=(iproute2)
 if [ "${1:-}" = --bench ]; then
   command -v jq >/dev/null || need+=(jq)
   command -v python3 >/dev/null || need+=(python3)

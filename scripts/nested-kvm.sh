@@ -65,7 +65,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The initramfs: busybox, kvm/kvm-amd, virtio-fs and vhost_vsock with their dependencies (busybox depmod/modprobe resolve
+# The initramfs: busybox, kvm/kvm-amd, virtio-fs, vhost_vsock and tun with their dependencies (busybox depmod/modprobe resolve
 # them from the modules' own depends= lines), and an init that mounts the host and runs the job in a chroot.
 initramfs=$work/initramfs
 mkdir -p "$initramfs"/{bin,dev,proc,sys,host,lib/modules/"$version"}
@@ -75,7 +75,7 @@ cp "$busybox" "$initramfs/bin/busybox"
   kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio_pci_legacy_dev.ko \
   kernel/fs/fuse/fuse.ko kernel/fs/fuse/virtiofs.ko \
   kernel/drivers/vhost/vhost.ko kernel/drivers/vhost/vhost_iotlb.ko kernel/drivers/vhost/vhost_vsock.ko \
-  kernel/net/vmw_vsock/vsock.ko kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko \
+  kernel/net/vmw_vsock/vsock.ko kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko kernel/drivers/net/tun.ko \
   "$initramfs/lib/modules/$version/")
 cat > "$initramfs/init" <<'EOF'
 #!/bin/busybox sh
@@ -85,6 +85,8 @@ depmod && modprobe kvm-amd && modprobe -a virtio_pci virtiofs || echo "kvmj-nest
 [ -c /dev/kvm ] || echo "kvmj-nested: no /dev/kvm"
 # /dev/vhost-vsock, for QEMU's vhost-vsock-device (the reference for kvmj's vsock); tests skip without it
 modprobe vhost_vsock || echo "kvmj-nested: vhost_vsock not loaded"
+# /dev/net/tun, for the TAPs of the virtio-net tests
+modprobe tun || echo "kvmj-nested: tun not loaded"
 # The virtio-fs device may still be probing: its tag appears a little after the module loads.
 for i in $(seq 50); do mount -t virtiofs host /host 2>/dev/null && break; sleep 0.1; done
 [ -d /host/proc ] || { echo "kvmj-nested: mounting the host failed"; mount -t virtiofs host /host; dmesg | tail -n 20; }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The config file a user would write for kvmj: Firecracker's keys ({@code boot-source}, {@code machine-config},
- * {@code drives}, {@code entropy}, {@code vsock}) plus kvmj's {@code serial} and {@code on-reset} sections and
+ * {@code drives}, {@code entropy}, {@code vsock}, {@code network-interfaces}) plus kvmj's {@code serial} and {@code on-reset} sections and
  * per-drive {@code serial}. Written by
  * hand rather than through kvmj's own config classes, so that the test reads the file format, not the code.
  */
@@ -29,7 +29,7 @@ final class FirecrackerConfig {
                 {
                   "boot-source": {"kernel_image_path": %s, "initrd_path": %s, "boot_args": %s},
                   "machine-config": {"vcpu_count": %d, "mem_size_mib": %d, "smt": %b},
-                  "drives": [%s],%s%s%s
+                  "drives": [%s],%s%s%s%s
                   "serial": {"output": "stdout", "input": %s}
                 }
                 """.formatted(string(machine.kernel().toString()), string(initrd.toString()), string(machine.cmdline()),
@@ -38,6 +38,9 @@ final class FirecrackerConfig {
                 machine.restartOnReset() ? "\n  \"on-reset\": \"restart\"," : "",
                 machine.vsock() == null ? "" : "\n  \"vsock\": {\"guest_cid\": %d, \"uds_path\": %s},".formatted(
                         machine.vsock().guestCid(), string(machine.vsock().udsPath().toString())),
+                machine.net() == null ? "" : ("\n  \"network-interfaces\": [{\"iface_id\": \"eth0\", "
+                        + "\"host_dev_name\": %s, \"guest_mac\": %s}],").formatted(string(machine.net().tap()),
+                        string(machine.net().guestMac())),
                 stdinInput ? "\"stdin\"" : "\"none\"");
     }
 

@@ -74,7 +74,7 @@ class InitramfsTest {
 
     @Test
     void programsGoToBinUnderTheirNamesAndIntoTheCacheKey() throws Exception {
-        Path program = Files.writeString(Files.createDirectories(dir.resolve("out/linux")).resolve("vsock_echo"),
+        Path program = Files.writeString(Files.createDirectories(dir.resolve("out/linux")).resolve("stream_echo"),
                 "fake static program");
         Initramfs without = initramfs(List.of(), JOB);
         Initramfs with = without.withProgram(program);
@@ -83,8 +83,8 @@ class InitramfsTest {
         Map<String, CpioReader.Entry> byName = CpioReader.read(out.toByteArray()).stream()
                 .collect(Collectors.toMap(CpioReader.Entry::name, Function.identity()));
 
-        assertArrayEquals(Files.readAllBytes(program), byName.get("bin/vsock_echo").data());
-        assertEquals(0100755, byName.get("bin/vsock_echo").mode());
+        assertArrayEquals(Files.readAllBytes(program), byName.get("bin/stream_echo").data());
+        assertEquals(0100755, byName.get("bin/stream_echo").mode());
         String key = with.cacheKey();
         assertNotEquals(without.cacheKey(), key, "a program");
         Files.writeString(program, "rebuilt program");

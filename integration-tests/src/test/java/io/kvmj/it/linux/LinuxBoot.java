@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,7 +45,11 @@ public final class LinuxBoot {
         Path initrd = machine.initramfs().build();
         Path work = Files.createTempDirectory("kvmj-linux-");
         try {
-            ProcessBuilder builder = new ProcessBuilder(vmm.command(machine, initrd, work, input != null))
+            List<String> command = new ArrayList<>(vmm.command(machine, initrd, work, input != null));
+            if (machine.net() != null) {
+                command.addAll(0, NetNamespace.exec(machine.net().netns()));
+            }
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectError(work.resolve("stderr").toFile());
             if (input == null) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -20,14 +20,22 @@ import java.util.List;
  * @param restartOnReset a guest reset restarts the machine (kvmj's {@code "on-reset": "restart"}, QEMU without
  *                  {@code -no-reboot}) instead of ending it
  * @param vsock     a virtio-vsock device, or null for none
+ * @param net       a virtio-net device on a TAP, or null for none
  */
 public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int memMib, int cpus, boolean smt,
-                           List<Drive> drives, boolean entropy, boolean restartOnReset, Vsock vsock) {
+                           List<Drive> drives, boolean entropy, boolean restartOnReset, Vsock vsock, Net net) {
     /**
      * A virtio-vsock device: the guest's CID and, on kvmj, the Unix socket host programs connect to (Firecracker's
      * {@code uds_path}); QEMU's vhost-vsock has no such socket, its host side is the host kernel's AF_VSOCK.
      */
     public record Vsock(long guestCid, Path udsPath) {
+    }
+
+    /**
+     * A virtio-net device on the TAP {@code tap} of the network namespace {@code netns}, where the VMM then runs
+     * (a process opens a TAP of its own namespace): Firecracker's {@code host_dev_name} and {@code guest_mac}.
+     */
+    public record Net(String netns, String tap, String guestMac) {
     }
 
     /**
@@ -42,47 +50,53 @@ public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int
 
     /** {@code kernel} with {@code initramfs}, 256 MiB, 1 vCPU without SMT, {@link #DEFAULT_CMDLINE}, no devices. */
     public static LinuxMachine of(Path kernel, Initramfs initramfs) {
-        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, false, List.of(), false, false, null);
+        return new LinuxMachine(kernel, initramfs, DEFAULT_CMDLINE, 256, 1, false, List.of(), false, false, null, null);
     }
 
     public LinuxMachine withCmdline(String newCmdline) {
-        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, smt, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, newCmdline, memMib, cpus, smt, drives, entropy, restartOnReset, vsock, net);
     }
 
     /** With {@code mib} MiB of RAM. */
     public LinuxMachine withMemory(int mib) {
-        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, smt, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, mib, cpus, smt, drives, entropy, restartOnReset, vsock, net);
     }
 
     public LinuxMachine withCpus(int count) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, smt, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, count, smt, drives, entropy, restartOnReset, vsock, net);
     }
 
     /** With two threads per core ({@code smt}) or one. */
     public LinuxMachine withSmt(boolean enabled) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, enabled, drives, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, enabled, drives, entropy, restartOnReset, vsock, net);
     }
 
     /** With {@code drive} added after the drives already there. */
     public LinuxMachine withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, more, entropy, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, more, entropy, restartOnReset, vsock, net);
     }
 
     /** With a virtio-rng device. */
     public LinuxMachine withEntropy() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, true, restartOnReset, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, true, restartOnReset, vsock, net);
     }
 
     /** A guest reset restarts the machine instead of ending it. */
     public LinuxMachine restartingOnReset() {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, true, vsock);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, true, vsock, net);
     }
 
     /** With a virtio-vsock device. */
     public LinuxMachine withVsock(Vsock device) {
-        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, restartOnReset, device);
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, restartOnReset, device, net);
+    }
+
+    /** With a virtio-net device. */
+    public LinuxMachine withNet(Net device) {
+        return new LinuxMachine(kernel, initramfs, cmdline, memMib, cpus, smt, drives, entropy, restartOnReset, vsock,
+                device);
     }
 
     /** Firecracker's attach order, which decides Linux's vdX names: the root drive first, the rest as given. */

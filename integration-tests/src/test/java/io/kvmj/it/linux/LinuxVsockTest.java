@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * virtio-vsock as a stock Linux uses it (vsock, vmw_vsock_virtio_transport), in Firecracker's hybrid model, in one
- * boot. In the guest our static {@code vsock_echo} (guests/linux) serves port {@value #ECHO_PORT}, echoing each
+ * boot. In the guest our static {@code stream_echo} (guests/linux) serves port {@value #ECHO_PORT}, echoing each
  * stream in a process of its own, and connects out to the host's port {@value #HOST_PORT}. On the host, several
  * clients at once connect to {@code uds_path} with {@code CONNECT 5000\n}, get {@code OK <port>\n} and have a few
  * hundred KiB echoed byte for byte (more than the 256 KiB of credit either side announces, so credit updates
- * flow); one more client vanishes mid-stream while the others are half-way, and they carry on; a listener on
- * {@code <uds_path>_6000} takes the guest's connection and echoes its payload. The guest reads its CID from the
+ * flow); one more client vanishes mid-stream while the others are half-way, a guest process streaming to the
+ * host's port {@value #ABRUPT_PORT} is killed, and the others carry on; a listener on {@code <uds_path>_6000} takes the guest's connection and echoes its payload. The guest reads its CID from the
  * config, and kvmj removes the socket when the VM ends. QEMU with vhost-vsock runs the same guest as the reference,
  * with a host side of its own (AF_VSOCK, not Unix sockets).
  */
@@ -44,11 +44,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LinuxVsockTest {
     static final int ECHO_PORT = 5000;
     static final int HOST_PORT = 6000;
+    /** The guest streams to this host port until it is killed (-9) after a few seconds. */
+    static final int ABRUPT_PORT = 6001;
     static final long GUEST_CID = 52;
     static final int CLIENTS = 4;
     static final int STREAM_BYTES = 384 << 10;
     static final int GUEST_BYTES = 320 << 10;
-    /** The guest's pattern (vsock_echo.c): xorshift32 from this seed, the low byte of each step. */
+    /** The guest's pattern (stream_echo.c): xorshift32 from this seed, the low byte of each step. */
     static final int PATTERN_SEED = 0x2545f491;
 
     static final Path VHOST_VSOCK = Path.of("/dev/vhost-vsock");
@@ -56,22 +58,23 @@ class LinuxVsockTest {
     /** The guest serves {@code streams} streams on the echo port while it connects out to the host's port. */
     private static String job(int streams) {
         return """
-                vsock_echo serve %d %d &
+                ( stream_echo connect vsock:2:%d 268435456 > /dev/null & abrupt=$!; sleep 3; kill -9 $abrupt ) &
+                stream_echo serve vsock:%d %d &
                 server=$!
-                vsock_echo connect 2 %d %d
+                stream_echo connect vsock:2:%d %d
                 connected=$?
                 wait $server
                 served=$?
                 echo "exit_statuses=$connected $served"
                 [ $connected -eq 0 ] && [ $served -eq 0 ]
-                """.formatted(ECHO_PORT, streams, HOST_PORT, GUEST_BYTES);
+                """.formatted(ABRUPT_PORT, ECHO_PORT, streams, HOST_PORT, GUEST_BYTES);
     }
 
     private static LinuxMachine machine(DebianKernel kernel, int streams, Path uds) {
         return LinuxMachine.of(kernel.bzImage(), Initramfs.forJob(kernel,
                         List.of("virtio_mmio", "vsock", "vmw_vsock_virtio_transport_common",
                                 "vmw_vsock_virtio_transport"), job(streams))
-                        .withProgram(Environment.linuxProgram("vsock_echo")))
+                        .withProgram(Environment.linuxProgram("stream_echo")))
                 .withVsock(new LinuxMachine.Vsock(GUEST_CID, uds));
     }
 
@@ -86,9 +89,12 @@ class LinuxVsockTest {
         LinuxMachine machine = machine(kernel, CLIENTS + 1, uds);
 
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (ServerSocketChannel hostListener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        try (ServerSocketChannel hostListener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             ServerSocketChannel abruptListener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             hostListener.bind(UnixDomainSocketAddress.of(uds + "_" + HOST_PORT));
             Future<Integer> guestInitiated = pool.submit(() -> echoOneGuestStream(hostListener));
+            abruptListener.bind(UnixDomainSocketAddress.of(uds + "_" + ABRUPT_PORT));
+            Future<String> abrupt = pool.submit(() -> readUntilTheEnd(abruptListener));
             CountDownLatch vanished = new CountDownLatch(1);
             Future<String> vanishing = pool.submit(() -> vanish(uds, vanished));
             List<Future<Long>> clients = new ArrayList<>();
@@ -110,14 +116,17 @@ class LinuxVsockTest {
                 nanos = Math.max(nanos, client.get(10, TimeUnit.SECONDS));
             }
             String vanisher = vanishing.get(10, TimeUnit.SECONDS);
+            String abruptEnd = abrupt.get(10, TimeUnit.SECONDS);
+            assertTrue(abruptEnd.startsWith("ended after "), abruptEnd);
             List<String> streams = run.jobOutput().lines().filter(l -> l.startsWith("stream=")).toList();
             assertEquals(CLIENTS + 1, streams.size(), run.toString());
             assertEquals(CLIENTS, streams.stream().filter(l -> l.equals("stream=" + STREAM_BYTES + " eof")).count(),
                     "every whole stream echoed to its end: " + streams);
             assertFalse(Files.exists(uds), "kvmj removes its socket when the VM ends");
             System.out.printf("vsock: %d streams of %d KiB echoed at once in %.1f s (%.0f KiB/s each way in all); "
-                            + "guest-initiated %d KiB both ways; vanishing client: %s%n", CLIENTS, STREAM_BYTES >> 10,
-                    nanos / 1e9, CLIENTS * (STREAM_BYTES / 1024.0) / (nanos / 1e9), GUEST_BYTES >> 10, vanisher);
+                            + "guest-initiated %d KiB both ways; vanishing client: %s; killed guest stream: %s%n", CLIENTS,
+                    STREAM_BYTES >> 10, nanos / 1e9, CLIENTS * (STREAM_BYTES / 1024.0) / (nanos / 1e9), GUEST_BYTES >> 10,
+                    vanisher, abruptEnd);
         } finally {
             pool.shutdownNow();
         }
@@ -125,8 +134,8 @@ class LinuxVsockTest {
 
     /**
      * The reference: the same guest on QEMU with vhost-vsock, whose host side is the host kernel's AF_VSOCK, so
-     * {@code vsock_echo} itself is the host's program: {@code serve} takes the guest's connection to port
-     * {@value #HOST_PORT}, and several {@code connect 52 5000} at once have their stream echoed (shutting down
+     * {@code stream_echo} itself is the host's program: {@code serve} takes the guest's connection to port
+     * {@value #HOST_PORT}, and several {@code connect vsock:52:5000} at once have their stream echoed (shutting down
      * their sending side at the end, which AF_VSOCK passes on as such). No vanishing client here.
      */
     @Test
@@ -135,9 +144,9 @@ class LinuxVsockTest {
         Environment.require(Files.exists(VHOST_VSOCK), VHOST_VSOCK + " (modprobe vhost_vsock; the nested machine of "
                 + "scripts/nested-kvm.sh loads it)");
         DebianKernel kernel = DebianKernel.fetch();
-        Path echo = Environment.linuxProgram("vsock_echo");
+        Path echo = Environment.linuxProgram("stream_echo");
         ExecutorService pool = Executors.newCachedThreadPool();
-        Process hostServer = new ProcessBuilder(echo.toString(), "serve", Integer.toString(HOST_PORT), "1")
+        Process hostServer = new ProcessBuilder(echo.toString(), "serve", "vsock:" + HOST_PORT, "1")
                 .redirectErrorStream(true).start();
         try {
             Future<String> served = pool.submit(() -> new String(hostServer.getInputStream().readAllBytes(),
@@ -173,15 +182,15 @@ class LinuxVsockTest {
     }
 
     /**
-     * Runs {@code vsock_echo connect} to the guest's echo port until the guest listens (before, the connection is
+     * Runs {@code stream_echo connect} to the guest's echo port until the guest listens (before, the connection is
      * reset or times out); returns the nanoseconds the successful run took.
      */
     private static long echoedThroughVhost(Path echo) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + LinuxBoot.TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(echo.toString(), "connect", Long.toString(GUEST_CID),
-                    Integer.toString(ECHO_PORT), Integer.toString(STREAM_BYTES)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(echo.toString(), "connect", "vsock:" + GUEST_CID + ":" + ECHO_PORT,
+                    Integer.toString(STREAM_BYTES)).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() == 0) {
                 assertEquals("connect=ok sent=" + STREAM_BYTES + " received=" + STREAM_BYTES, out);
@@ -297,6 +306,25 @@ class LinuxVsockTest {
             int n = in.limit();
             c.write(in);
             return n;
+        }
+    }
+
+    /**
+     * The killed guest stream's host end: reads until the stream ends (end of stream or a reset); the guest's kernel
+     * ends it when the process dies, and kvmj passes that on.
+     */
+    private static String readUntilTheEnd(ServerSocketChannel listener) throws IOException {
+        try (SocketChannel c = listener.accept()) {
+            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+            long total = 0;
+            try {
+                for (int n; (n = c.read(buf.clear())) >= 0; ) {
+                    total += n;
+                }
+                return "ended after " + (total >> 10) + " KiB (end of stream)";
+            } catch (IOException e) {
+                return "ended after " + (total >> 10) + " KiB (" + e.getMessage() + ")";
+            }
         }
     }
 

@@ -41,6 +41,12 @@ final class QemuMicrovm {
             // vhost: the host kernel's vhost_vsock module carries the streams (/dev/vhost-vsock)
             command.addAll(List.of("-device", "vhost-vsock-device,guest-cid=" + machine.vsock().guestCid()));
         }
+        if (machine.net() != null) {
+            // the same TAP, attached as kvmj attaches it; no vhost-net, like kvmj a user-space device
+            command.addAll(List.of("-netdev", "tap,id=n0,ifname=" + option(machine.net().tap())
+                            + ",script=no,downscript=no,vhost=off",
+                    "-device", "virtio-net-device,netdev=n0,mac=" + machine.net().guestMac()));
+        }
         return command;
     }
 

@@ -1,11 +1,13 @@
 /*
- * vsock_echo: a Linux user-space program for the vsock tests (static, runs from the test initramfs).
+ * stream_echo: a Linux user-space program for the vsock and network tests (static, runs from the test initramfs
+ * and, as the peer, on the host). ADDR is vsock:PORT or tcp:PORT to serve, vsock:CID:PORT or tcp:A.B.C.D:PORT to
+ * connect to.
  *
- *   vsock_echo serve PORT COUNT      listen on vsock PORT, accept COUNT streams and echo each in a child of its
- *                                    own (so several run at once); exit 0 once every child has ended. Prints
- *                                    local_cid=N, listening=PORT, then stream=BYTES END per stream (END is eof,
- *                                    or the errno name that ended it) and served=COUNT.
- *   vsock_echo connect CID PORT N    connect to CID:PORT, send N bytes of the pattern below, shut down writing and
+ *   stream_echo serve ADDR COUNT     listen on ADDR, accept COUNT streams and echo each in a child of its own (so
+ *                                    several run at once); exit 0 once every child has ended. Prints
+ *                                    local_cid=N (vsock), listening=ADDR, then stream=BYTES END per stream (END is
+ *                                    eof, or the errno name that ended it) and served=COUNT.
+ *   stream_echo connect ADDR N       connect to ADDR, send N bytes of the pattern below, shut down writing and
  *                                    expect the same N bytes back, then end of stream. Prints
  *                                    connect=ok sent=N received=N, or connect=failed and why; exit 0 only on ok.
  *
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/vm_sockets.h>
 
 #define CHUNK 65536
@@ -51,14 +56,63 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-static struct sockaddr_vm vsock_address(uint32_t cid, uint32_t port)
+/* A parsed ADDR: a socket address of either family. */
+struct address {
+    int family;
+    union {
+        struct sockaddr_vm vm;
+        struct sockaddr_in in;
+    } u;
+    socklen_t len;
+};
+
+/* vsock:PORT / tcp:PORT (serving: any address) or vsock:CID:PORT / tcp:A.B.C.D:PORT (connecting). */
+static int parse_address(const char *text, bool serving, struct address *a)
 {
-    struct sockaddr_vm a;
-    memset(&a, 0, sizeof(a));
-    a.svm_family = AF_VSOCK;
-    a.svm_cid = cid;
-    a.svm_port = port;
-    return a;
+    memset(a, 0, sizeof(*a));
+    char host[64];
+    uint32_t cid = VMADDR_CID_ANY, port;
+    const char *rest;
+    if (!strncmp(text, "vsock:", 6)) {
+        rest = text + 6;
+        a->family = AF_VSOCK;
+    } else if (!strncmp(text, "tcp:", 4)) {
+        rest = text + 4;
+        a->family = AF_INET;
+    } else {
+        return -1;
+    }
+    const char *colon = strrchr(rest, ':');
+    if (serving != !colon)
+        return -1;
+    if (colon) {
+        size_t n = (size_t)(colon - rest);
+        if (n >= sizeof(host))
+            return -1;
+        memcpy(host, rest, n);
+        host[n] = '\0';
+        rest = colon + 1;
+    }
+    if (parse_u32(rest, &port))
+        return -1;
+    if (a->family == AF_VSOCK) {
+        if (colon && parse_u32(host, &cid))
+            return -1;
+        a->u.vm.svm_family = AF_VSOCK;
+        a->u.vm.svm_cid = cid;
+        a->u.vm.svm_port = port;
+        a->len = sizeof(a->u.vm);
+        return 0;
+    }
+    if (port > 65535)
+        return -1;
+    a->u.in.sin_family = AF_INET;
+    a->u.in.sin_port = htons((uint16_t)port);
+    a->u.in.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (colon && inet_pton(AF_INET, host, &a->u.in.sin_addr) != 1)
+        return -1;
+    a->len = sizeof(a->u.in);
+    return 0;
 }
 
 /* Echoes one stream until its end; returns the bytes echoed and sets *why to 0 (eof) or the errno. */
@@ -91,24 +145,28 @@ static long echo(int fd, int *why)
     }
 }
 
-static int serve(uint32_t port, uint32_t count)
+static int serve(const char *text, const struct address *a, uint32_t count)
 {
-    int dev = open("/dev/vsock", O_RDONLY);
-    unsigned int cid = 0;
-    if (dev >= 0 && ioctl(dev, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &cid) == 0)
-        printf("local_cid=%u\n", cid);
-    else
-        printf("local_cid=unknown (%s)\n", strerror(errno));
-    if (dev >= 0)
-        close(dev);
+    if (a->family == AF_VSOCK) {
+        int dev = open("/dev/vsock", O_RDONLY);
+        unsigned int cid = 0;
+        if (dev >= 0 && ioctl(dev, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &cid) == 0)
+            printf("local_cid=%u\n", cid);
+        else
+            printf("local_cid=unknown (%s)\n", strerror(errno));
+        if (dev >= 0)
+            close(dev);
+    }
 
-    int s = socket(AF_VSOCK, SOCK_STREAM, 0);
-    struct sockaddr_vm a = vsock_address(VMADDR_CID_ANY, port);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
+    int s = socket(a->family, SOCK_STREAM, 0);
+    int one = 1;
+    if (s >= 0 && a->family == AF_INET)
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (s < 0 || bind(s, (const struct sockaddr *)&a->u, a->len) < 0 || listen(s, 16) < 0) {
         printf("listening=failed (%s)\n", strerror(errno));
         return 1;
     }
-    printf("listening=%u\n", port);
+    printf("listening=%s\n", text);
     fflush(stdout);
 
     int failed = 0;
@@ -142,11 +200,10 @@ static int serve(uint32_t port, uint32_t count)
     return failed;
 }
 
-static int connect_out(uint32_t cid, uint32_t port, uint32_t bytes)
+static int connect_out(const struct address *a, uint32_t bytes)
 {
-    int s = socket(AF_VSOCK, SOCK_STREAM, 0);
-    struct sockaddr_vm a = vsock_address(cid, port);
-    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+    int s = socket(a->family, SOCK_STREAM, 0);
+    if (s < 0 || connect(s, (const struct sockaddr *)&a->u, a->len) < 0) {
         printf("connect=failed (connect: %s)\n", strerror(errno));
         return 1;
     }
@@ -196,13 +253,14 @@ static int connect_out(uint32_t cid, uint32_t port, uint32_t bytes)
 
 int main(int argc, char **argv)
 {
-    uint32_t a, b, c;
+    struct address a;
+    uint32_t n;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 4 && !strcmp(argv[1], "serve") && !parse_u32(argv[2], &a) && !parse_u32(argv[3], &b))
-        return serve(a, b);
-    if (argc == 5 && !strcmp(argv[1], "connect") && !parse_u32(argv[2], &a) && !parse_u32(argv[3], &b)
-        && !parse_u32(argv[4], &c))
-        return connect_out(a, b, c);
-    fprintf(stderr, "usage: vsock_echo serve PORT COUNT | vsock_echo connect CID PORT BYTES\n");
+    if (argc == 4 && !strcmp(argv[1], "serve") && !parse_address(argv[2], true, &a) && !parse_u32(argv[3], &n))
+        return serve(argv[2], &a, n);
+    if (argc == 4 && !strcmp(argv[1], "connect") && !parse_address(argv[2], false, &a) && !parse_u32(argv[3], &n))
+        return connect_out(&a, n);
+    fprintf(stderr, "usage: stream_echo serve vsock:PORT|tcp:PORT COUNT\n"
+                    "       stream_echo connect vsock:CID:PORT|tcp:A.B.C.D:PORT BYTES\n");
     return 2;
 }
