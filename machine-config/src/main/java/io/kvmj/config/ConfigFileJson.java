@@ -22,21 +22,21 @@ final class ConfigFileJson {
      * kvmj does not implement are bound by {@link UnsupportedKeys} types, which keep nothing.
      */
     record Root(BootSourceJson bootSource, MachineJson machine, DebugExitJson debugExit, SerialJson serial,
-                List<DriveJson> drives, EntropyJson entropy, VsockJson vsock, AcpiJson acpi, JsonValue cpuConfig,
-                String onReset) {
+                List<DriveJson> drives, List<NetworkInterfaceJson> networkInterfaces, EntropyJson entropy,
+                VsockJson vsock, AcpiJson acpi, JsonValue cpuConfig, String onReset) {
         private static final JsonField<BootSourceJson> BOOT_SOURCE = required(Keys.BOOT_SOURCE, BootSourceJson.TYPE);
         private static final JsonField<MachineJson> MACHINE = optional(Keys.MACHINE_CONFIG, MachineJson.TYPE);
         private static final JsonField<DebugExitJson> DEBUG_EXIT = optional(Keys.DEBUG_EXIT, DebugExitJson.TYPE);
         private static final JsonField<SerialJson> SERIAL = optional(Keys.SERIAL, SerialJson.TYPE);
         private static final JsonField<List<DriveJson>> DRIVES =
                 optional(Keys.DRIVES, JsonTypes.listOf(DriveJson.TYPE));
+        private static final JsonField<List<NetworkInterfaceJson>> NETWORK_INTERFACES =
+                optional(Keys.NETWORK_INTERFACES, JsonTypes.listOf(NetworkInterfaceJson.TYPE));
         private static final JsonField<EntropyJson> ENTROPY = optional(Keys.ENTROPY, EntropyJson.TYPE);
         private static final JsonField<VsockJson> VSOCK = optional(Keys.VSOCK, VsockJson.TYPE);
         private static final JsonField<AcpiJson> ACPI = optional(Keys.ACPI, AcpiJson.TYPE);
         private static final JsonField<JsonValue> CPU_CONFIG = optional(Keys.CPU_CONFIG, JsonTypes.ANY);
         private static final JsonField<String> ON_RESET = optional(Keys.ON_RESET, JsonTypes.STRING);
-        private static final JsonField<Void> NETWORK_INTERFACES = optional(Keys.NETWORK_INTERFACES,
-                UnsupportedKeys.onlyEmptyList("network interfaces are"));
         private static final JsonField<Void> BALLOON =
                 optional(Keys.BALLOON, UnsupportedKeys.onlyEmptyObject("memory balloon devices are"));
         private static final JsonField<Void> LOGGER = optional(Keys.LOGGER, UnsupportedKeys.LOGGER);
@@ -51,9 +51,10 @@ final class ConfigFileJson {
 
         static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
                 v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
-                        v.get(ENTROPY), v.get(VSOCK), v.get(ACPI), v.get(CPU_CONFIG), v.get(ON_RESET)),
-                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, ENTROPY, VSOCK, ACPI, CPU_CONFIG, ON_RESET,
-                NETWORK_INTERFACES, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
+                        v.get(NETWORK_INTERFACES), v.get(ENTROPY), v.get(VSOCK), v.get(ACPI), v.get(CPU_CONFIG),
+                        v.get(ON_RESET)),
+                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, NETWORK_INTERFACES, ENTROPY, VSOCK, ACPI, CPU_CONFIG,
+                ON_RESET, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
     }
 
     /**
@@ -168,6 +169,26 @@ final class ConfigFileJson {
                         v.get(PARTUUID), v.get(CACHE_TYPE), v.get(SERIAL), v.get(DIRECT_IO)),
                 DRIVE_ID, PATH_ON_HOST, IS_ROOT_DEVICE, IS_READ_ONLY, PARTUUID, CACHE_TYPE, IO_ENGINE, RATE_LIMITER,
                 SOCKET, SERIAL, DIRECT_IO);
+    }
+
+    /**
+     * Firecracker's network interface; {@code guest_mac} is decoded by the mapper. {@code rx_rate_limiter},
+     * {@code tx_rate_limiter} and {@code mtu} (Firecracker 1.16's VIRTIO_NET_F_MTU) only at their defaults.
+     */
+    record NetworkInterfaceJson(String ifaceId, String hostDevName, String guestMac) {
+        private static final JsonField<String> IFACE_ID = required(Keys.IFACE_ID, JsonTypes.STRING);
+        private static final JsonField<String> HOST_DEV_NAME = required(Keys.HOST_DEV_NAME, JsonTypes.STRING);
+        private static final JsonField<String> GUEST_MAC = optional(Keys.GUEST_MAC, JsonTypes.STRING);
+        private static final JsonField<Void> MTU = optional(Keys.MTU,
+                UnsupportedKeys.onlyNull("advertising an MTU to the guest (VIRTIO_NET_F_MTU) is"));
+        private static final JsonField<Void> RX_RATE_LIMITER =
+                optional(Keys.RX_RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
+        private static final JsonField<Void> TX_RATE_LIMITER =
+                optional(Keys.TX_RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
+
+        static final JsonObjectType<NetworkInterfaceJson> TYPE = new JsonObjectType<>(
+                v -> new NetworkInterfaceJson(v.get(IFACE_ID), v.get(HOST_DEV_NAME), v.get(GUEST_MAC)),
+                IFACE_ID, HOST_DEV_NAME, GUEST_MAC, MTU, RX_RATE_LIMITER, TX_RATE_LIMITER);
     }
 
     /** Firecracker's entropy device; {@code rate_limiter} only when it limits nothing. */

@@ -34,7 +34,7 @@ final class ConfigFileMapper {
         return new VmConfig(boot, machine(root.machine()), debugExit(root.debugExit()), serial(root.serial()),
                 drives, entropy(root.entropy()), root.acpi() == null || root.acpi().enabled() == null
                         || root.acpi().enabled(), CpuConfigMapper.fromConfig(root.cpuConfig()),
-                restartOnReset(root.onReset()), vsock(root.vsock()));
+                restartOnReset(root.onReset()), vsock(root.vsock()), networkInterfaces(root.networkInterfaces()));
     }
 
     /** kvmj's {@code "on-reset"}: {@code "exit"} (the default) or {@code "restart"}. */
@@ -80,6 +80,28 @@ final class ConfigFileMapper {
         if (cacheType.equals(CACHE_WRITEBACK)) return true;
         throw new ConfigException(key, "expected \"" + CACHE_UNSAFE + "\" or \"" + CACHE_WRITEBACK + "\", got "
                 + quote(cacheType));
+    }
+
+    private static List<NetworkInterfaceConfig> networkInterfaces(List<ConfigFileJson.NetworkInterfaceJson> json)
+            throws ConfigException {
+        if (json == null) return List.of();
+        List<NetworkInterfaceConfig> interfaces = new ArrayList<>(json.size());
+        for (int i = 0; i < json.size(); i++) {
+            ConfigFileJson.NetworkInterfaceJson nic = json.get(i);
+            interfaces.add(new NetworkInterfaceConfig(nic.ifaceId(), nic.hostDevName(),
+                    guestMac(Keys.networkInterface(i, Keys.GUEST_MAC), nic.guestMac())));
+        }
+        return interfaces;
+    }
+
+    private static MacAddress guestMac(String key, String text) throws ConfigException {
+        if (text == null) return null;
+        try {
+            return MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, "expected a MAC address, six hex pairs separated by \":\" such as"
+                    + " \"06:00:ac:10:00:02\", got " + quote(text));
+        }
     }
 
     private static EntropyConfig entropy(ConfigFileJson.EntropyJson json) {

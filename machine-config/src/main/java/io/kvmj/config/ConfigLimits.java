@@ -36,5 +36,18 @@ public final class ConfigLimits {
     /** {@code sun_path} holds 108 bytes with the terminating NUL. */
     public static final int MAX_UDS_PATH_BYTES = 107;
 
+    /**
+     * Linux {@code IFNAMSIZ} is 16 bytes with the terminating NUL: the longest TAP device name
+     * ({@code host_dev_name}) the kernel takes.
+     */
+    public static final int MAX_HOST_DEV_NAME_BYTES = 15;
+
+    /**
+     * Most network interfaces: each is a virtio-mmio device with an interrupt line of its own, and a kvmj machine has
+     * 19 for all its virtio devices (GSIs 5 to 23 of the IOAPIC's 24; vmm-core's
+     * {@code MachineLayout.MAX_MMIO_DEVICES}, which also checks the total with the other devices).
+     */
+    public static final int MAX_NETWORK_INTERFACES = 19;
+
     private ConfigLimits() {}
 }

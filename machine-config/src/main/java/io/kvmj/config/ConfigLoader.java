@@ -84,6 +84,7 @@ public final class ConfigLoader {
              "machine-config": {"vcpu_count": 1, "mem_size_mib": 128},
              "drives": [{"drive_id": "rootfs", "path_on_host": "rootfs.ext4", "is_root_device": true,
                          "is_read_only": false}],
+             "network-interfaces": [{"iface_id": "eth0", "host_dev_name": "tap0", "guest_mac": "06:00:ac:10:00:02"}],
              "entropy": {}}
             """;
 

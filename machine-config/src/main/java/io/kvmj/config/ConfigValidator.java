@@ -32,7 +32,8 @@ final class ConfigValidator {
                 config.acpi(),
                 CpuConfigValidator.validate(config.cpuConfig(), base),
                 config.restartOnReset(),
-                vsock(config.vsock(), base));
+                vsock(config.vsock(), base),
+                NetworkInterfacesValidator.validate(config.networkInterfaces()));
     }
 
     private static BootSource bootSource(BootSource boot, Path base) throws ConfigException {

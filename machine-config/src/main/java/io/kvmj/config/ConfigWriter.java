@@ -54,6 +54,18 @@ final class ConfigWriter {
         }
         g.writeEndArray();
 
+        if (!config.networkInterfaces().isEmpty()) {
+            g.writeArrayFieldStart(Keys.NETWORK_INTERFACES);
+            for (NetworkInterfaceConfig nic : config.networkInterfaces()) {
+                g.writeStartObject();
+                g.writeStringField(Keys.IFACE_ID, nic.ifaceId());
+                g.writeStringField(Keys.HOST_DEV_NAME, nic.hostDevName());
+                if (nic.guestMac() != null) g.writeStringField(Keys.GUEST_MAC, nic.guestMac().toString());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+
         g.writeObjectFieldStart(Keys.MACHINE_CONFIG);
         MachineSpec m = config.machine();
         g.writeNumberField(Keys.VCPU_COUNT, m.vcpuCount());

@@ -36,6 +36,14 @@ final class Keys {
     static final String DRIVE_SERIAL = "serial";
     static final String DIRECT_IO = "direct_io";
 
+    static final String NETWORK_INTERFACES = "network-interfaces";
+    static final String IFACE_ID = "iface_id";
+    static final String HOST_DEV_NAME = "host_dev_name";
+    static final String GUEST_MAC = "guest_mac";
+    static final String MTU = "mtu";
+    static final String RX_RATE_LIMITER = "rx_rate_limiter";
+    static final String TX_RATE_LIMITER = "tx_rate_limiter";
+
     static final String ENTROPY = "entropy";
 
     // a rate limiter and its token buckets
@@ -46,7 +54,6 @@ final class Keys {
     static final String ONE_TIME_BURST = "one_time_burst";
 
     // Firecracker sections kvmj accepts only when they ask for nothing (see UnsupportedKeys)
-    static final String NETWORK_INTERFACES = "network-interfaces";
     static final String BALLOON = "balloon";
     static final String LOGGER = "logger";
     static final String METRICS = "metrics";
@@ -98,12 +105,26 @@ final class Keys {
 
     /** {@code drives[i]}. */
     static String drive(int index) {
-        return DRIVES + "[" + index + "]";
+        return element(DRIVES, index);
     }
 
     /** {@code drives[i].key}. */
     static String drive(int index, String key) {
         return path(drive(index), key);
+    }
+
+    /** {@code network-interfaces[i]}. */
+    static String networkInterface(int index) {
+        return element(NETWORK_INTERFACES, index);
+    }
+
+    /** {@code network-interfaces[i].key}. */
+    static String networkInterface(int index, String key) {
+        return path(networkInterface(index), key);
+    }
+
+    private static String element(String list, int index) {
+        return list + "[" + index + "]";
     }
 
     /** {@code cpuid_modifiers[i]} in a CPU template. */

@@ -43,7 +43,7 @@ final class UnsupportedKeys {
         };
     }
 
-    /** A list section ({@code network-interfaces}, {@code pmem}): only {@code []}. */
+    /** A list section ({@code pmem}): only {@code []}. */
     static JsonType<Void> onlyEmptyList(String feature) {
         return (value, at) -> {
             if (!(value instanceof JsonValue.JsonArray array)) throw JsonTypes.mismatch("an array", value, at);
@@ -123,9 +123,10 @@ final class UnsupportedKeys {
     };
 
     /**
-     * Firecracker's {@code RateLimiter} ({@code drives[].rate_limiter}, {@code entropy.rate_limiter}): its
-     * {@code bandwidth} and {@code ops} token buckets. It limits nothing when both are null or absent, or when a
-     * bucket has {@code size} or {@code refill_time} 0: Firecracker's {@code TokenBucket::new} makes no bucket then.
+     * Firecracker's {@code RateLimiter} ({@code drives[].rate_limiter}, {@code entropy.rate_limiter}, a network
+     * interface's {@code rx_rate_limiter} and {@code tx_rate_limiter}): its {@code bandwidth} and {@code ops} token
+     * buckets. It limits nothing when both are null or absent, or when a bucket has {@code size} or
+     * {@code refill_time} 0: Firecracker's {@code TokenBucket::new} makes no bucket then.
      */
     static final JsonType<Void> RATE_LIMITER = new JsonObjectType<>(v -> null,
             optional(Keys.BANDWIDTH, DISABLED_TOKEN_BUCKET), optional(Keys.OPS, DISABLED_TOKEN_BUCKET));

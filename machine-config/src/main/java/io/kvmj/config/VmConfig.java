@@ -15,18 +15,21 @@ import java.util.List;
  * @param restartOnReset kvmj's {@code "on-reset": "restart"}: a guest reset restarts the machine instead of ending
  *                       it (the default, {@code "exit"}, as Firecracker)
  * @param vsock the virtio-vsock device (Firecracker's {@code vsock}); null when there is none
+ * @param networkInterfaces Firecracker's {@code network-interfaces} in config order; never null (null becomes an
+ *                          empty list)
  */
 public record VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
                        List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig,
-                       boolean restartOnReset, VsockConfig vsock) {
+                       boolean restartOnReset, VsockConfig vsock, List<NetworkInterfaceConfig> networkInterfaces) {
     public VmConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
+        networkInterfaces = networkInterfaces == null ? List.of() : List.copyOf(networkInterfaces);
     }
 
-    /** A config whose guest resets end the VM, without a vsock device. */
+    /** A config whose guest resets end the VM, without a vsock device or network interfaces. */
     public VmConfig(BootSource bootSource, MachineSpec machine, DebugExit debugExit, SerialConfig serial,
                     List<DriveConfig> drives, EntropyConfig entropy, boolean acpi, CpuConfig cpuConfig) {
-        this(bootSource, machine, debugExit, serial, drives, entropy, acpi, cpuConfig, false, null);
+        this(bootSource, machine, debugExit, serial, drives, entropy, acpi, cpuConfig, false, null, List.of());
     }
 
     /** A config without drives, entropy device or CPU template, with ACPI. */

@@ -35,7 +35,7 @@ class ConfigFirecrackerKeysTest {
 
     /** Where a case puts its {@code "key": value} member. */
     enum Where {
-        TOP, MACHINE, DRIVE, ENTROPY, LOGGER;
+        TOP, MACHINE, DRIVE, NETWORK_INTERFACE, ENTROPY, LOGGER;
 
         /** A valid config with {@code member} ("" for none) in this place. */
         String config(String member) {
@@ -45,6 +45,8 @@ class ConfigFirecrackerKeysTest {
                 case MACHINE -> "{" + MINIMAL_BOOT + ", " + machine(member) + "}";
                 case DRIVE -> "{" + MINIMAL_BOOT + ", " + machine("") + ", \"drives\": [{\"drive_id\": \"rootfs\","
                         + " \"path_on_host\": \"rootfs.ext4\", \"is_root_device\": true" + sep + member + "}]}";
+                case NETWORK_INTERFACE -> TOP.config("\"network-interfaces\": [{\"iface_id\": \"eth0\","
+                        + " \"host_dev_name\": \"tap0\"" + sep + member + "}]");
                 case ENTROPY -> TOP.config("\"entropy\": {" + member + "}");
                 case LOGGER -> member.isEmpty() ? TOP.config("") : TOP.config("\"logger\": {" + member + "}");
             };
@@ -61,6 +63,7 @@ class ConfigFirecrackerKeysTest {
                 case TOP -> "";
                 case MACHINE -> "machine-config";
                 case DRIVE -> "drives[0]";
+                case NETWORK_INTERFACE -> "network-interfaces[0]";
                 case ENTROPY -> "entropy";
                 case LOGGER -> "logger";
             };
@@ -168,6 +171,11 @@ class ConfigFirecrackerKeysTest {
                 Arguments.of(Where.DRIVE, "rate_limiter", "{\"bandwidth\": " + disabledBucket + "}"),
                 Arguments.of(Where.DRIVE, "rate_limiter", "{\"ops\": {\"size\": 100, \"refill_time\": 0}}"),
                 Arguments.of(Where.ENTROPY, "rate_limiter", "{\"bandwidth\": null, \"ops\": " + disabledBucket + "}"),
+                Arguments.of(Where.NETWORK_INTERFACE, "rx_rate_limiter", "null"),
+                Arguments.of(Where.NETWORK_INTERFACE, "rx_rate_limiter", "{}"),
+                Arguments.of(Where.NETWORK_INTERFACE, "tx_rate_limiter", "{\"bandwidth\": " + disabledBucket
+                        + ", \"ops\": null}"),
+                Arguments.of(Where.NETWORK_INTERFACE, "mtu", "null"),
                 Arguments.of(Where.TOP, "cpu-config", "null"),
                 Arguments.of(Where.TOP, "entropy", "null"),
                 Arguments.of(Where.TOP, "network-interfaces", "[]"),
@@ -224,9 +232,16 @@ class ConfigFirecrackerKeysTest {
                 Arguments.of(Where.ENTROPY, "rate_limiter", "{\"bandwidth\": {\"size\": 1, \"refill_time\": 1}}",
                         "rate_limiter.bandwidth",
                         "I/O rate limits are" + notYet + "size 1, refill_time 1" + bucketHint),
-                Arguments.of(Where.TOP, "network-interfaces",
-                        "[{\"iface_id\": \"eth0\", \"host_dev_name\": \"tap0\"}]", "network-interfaces",
-                        "network interfaces are" + notYet + "an array of 1; use [] or omit the key)"),
+                Arguments.of(Where.NETWORK_INTERFACE, "rx_rate_limiter",
+                        "{\"bandwidth\": {\"size\": 1000, \"refill_time\": 100}}", "rx_rate_limiter.bandwidth",
+                        "I/O rate limits are" + notYet + "size 1000, refill_time 100" + bucketHint),
+                Arguments.of(Where.NETWORK_INTERFACE, "tx_rate_limiter",
+                        "{\"ops\": {\"size\": 10, \"one_time_burst\": 5, \"refill_time\": 1000}}",
+                        "tx_rate_limiter.ops", "I/O rate limits are" + notYet + "size 10, refill_time 1000"
+                                + bucketHint),
+                // Firecracker 1.16's VIRTIO_NET_F_MTU
+                Arguments.of(Where.NETWORK_INTERFACE, "mtu", "9000", "mtu", "advertising an MTU to the guest"
+                        + " (VIRTIO_NET_F_MTU) is" + notYet + "integer 9000; use null or omit the key)"),
                 Arguments.of(Where.TOP, "pmem", "[{\"id\": \"pmem0\", \"path_on_host\": \"rootfs.ext4\"}]",
                         "pmem",
                         "virtio-pmem devices are" + notYet + "an array of 1; use [] or omit the key)"),
@@ -281,8 +296,12 @@ class ConfigFirecrackerKeysTest {
     static Stream<Arguments> unknownKeys() {
         return Stream.of(
                 Arguments.of(Where.TOP, "network_interfaces", "[]", "", "unknown key \"network_interfaces\" (known:"
-                        + " boot-source, machine-config, debug-exit, serial, drives, entropy, vsock, acpi, cpu-config,"
-                        + " on-reset, network-interfaces, balloon, logger, metrics, mmds-config, pmem, memory-hotplug)"),
+                        + " boot-source, machine-config, debug-exit, serial, drives, network-interfaces, entropy, vsock,"
+                        + " acpi, cpu-config, on-reset, balloon, logger, metrics, mmds-config, pmem, memory-hotplug)"),
+                // Firecracker removed it in 1.0 (mmds-config.network_interfaces replaced it)
+                Arguments.of(Where.NETWORK_INTERFACE, "allow_mmds_requests", "false", "", "unknown key"
+                        + " \"allow_mmds_requests\" (known: iface_id, host_dev_name, guest_mac, mtu, rx_rate_limiter,"
+                        + " tx_rate_limiter)"),
                 Arguments.of(Where.MACHINE, "hugepages", "\"None\"", "", "unknown key \"hugepages\" (known:"
                         + " vcpu_count, mem_size_mib, smt, track_dirty_pages, cpu_template, huge_pages,"
                         + " gdb_socket_path)"),

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,7 @@ class ConfigGoodTest {
         assertNull(config.debugExit());
         assertEquals(SerialConfig.defaults(), config.serial());
         assertNull(config.vsock());
+        assertEquals(List.of(), config.networkInterfaces());
     }
 
     @Test
