@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <time.h>
 #include <linux/falloc.h>
 #include <sys/syscall.h>

@@ -204,6 +204,18 @@ public final class Libc {
         }
     }
 
+    /**
+     * writev(2) of {@code count} struct iovec at {@code iov}; returns bytes written or minus errno. The buffers
+     * the iovecs point to must stay alive through the call: the caller keeps them reachable.
+     */
+    public static long writevRaw(int fd, MemorySegment iov, int count) {
+        try {
+            return syscall(UapiConstants.SYS_WRITEV, fd, address(iov), count);
+        } finally {
+            Reference.reachabilityFence(iov);
+        }
+    }
+
     /** pread(2); returns bytes read (0 at end of file) or minus errno. */
     public static long preadRaw(int fd, MemorySegment buf, long offset) {
         try {

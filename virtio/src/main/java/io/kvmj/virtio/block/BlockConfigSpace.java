@@ -1,5 +1,7 @@
 package io.kvmj.virtio.block;
 
+import io.kvmj.virtio.ConfigSpaceBytes;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -25,11 +27,6 @@ final class BlockConfigSpace {
 
     /** Little-endian read of 1-8 bytes; bytes past the end read as zero. */
     long read(int offset, int size) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            int at = offset + i;
-            v = (v << 8) | (at >= 0 && at < SIZE ? bytes[at] & 0xff : 0);
-        }
-        return v;
+        return ConfigSpaceBytes.read(bytes, offset, size);
     }
 }
