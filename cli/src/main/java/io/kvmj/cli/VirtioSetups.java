@@ -1,6 +1,7 @@
 package io.kvmj.cli;
 
 import io.kvmj.config.DriveConfig;
+import io.kvmj.config.NetworkInterfaceConfig;
 import io.kvmj.config.VmConfig;
 import io.kvmj.virtio.block.CacheType;
 import io.kvmj.virtio.mmio.VirtioMmioDevices;
@@ -19,6 +20,10 @@ final class VirtioSetups {
         for (DriveConfig d : RootDrive.attachOrder(config.drives())) {
             setups.add(VirtioMmioDevices.block("drive " + d.driveId(), d.path(), d.readOnly(), d.serial(),
                     d.directIo(), d.writeback() ? CacheType.WRITEBACK : CacheType.UNSAFE));
+        }
+        for (NetworkInterfaceConfig n : config.networkInterfaces()) {
+            setups.add(VirtioMmioDevices.net("network interface " + n.ifaceId(), n.hostDevName(),
+                    n.guestMac() == null ? null : n.guestMac().octets()));
         }
         if (config.entropy() != null) {
             setups.add(VirtioMmioDevices.rng());

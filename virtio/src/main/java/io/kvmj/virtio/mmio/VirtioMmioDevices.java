@@ -5,6 +5,7 @@ import io.kvmj.virtio.VirtioDevice;
 import io.kvmj.virtio.block.BlockDevice;
 import io.kvmj.virtio.block.CacheType;
 import io.kvmj.virtio.block.FileBlockBackend;
+import io.kvmj.virtio.net.NetDevice;
 import io.kvmj.virtio.rng.RngDevice;
 import io.kvmj.virtio.vsock.VsockDevice;
 import io.kvmj.virtio.vsock.VsockMuxer;
@@ -75,6 +76,28 @@ public final class VirtioMmioDevices {
             }
             devices.closeWithVm(muxer);
             return new VsockDevice(guestCid, muxer);
+        });
+    }
+
+    /**
+     * A virtio-net device on the TAP {@code hostDevName} of kvmj's network namespace (attached if it exists, else
+     * created by the kernel for as long as the VM holds it), offering {@code mac} when not null.
+     *
+     * @param name how messages name the interface, e.g. {@code network interface eth0}
+     * @param mac  6 bytes, or null for none (the guest then makes one up)
+     * @throws IllegalArgumentException (from attach) naming the TAP when it cannot be opened: another process
+     *                                  holds it (EBUSY), or kvmj may not create or attach it (EPERM)
+     */
+    public static DeviceSetup net(String name, String hostDevName, byte[] mac) {
+        return new MmioDevice(name, () -> { }, devices -> {
+            NetDevice net;
+            try {
+                net = new NetDevice(hostDevName, mac, 0);
+            } catch (SyscallException e) {
+                throw new IllegalArgumentException(name + ": cannot open TAP " + hostDevName + ": " + e.getMessage(), e);
+            }
+            devices.closeWithVm(net);
+            return net;
         });
     }
 
