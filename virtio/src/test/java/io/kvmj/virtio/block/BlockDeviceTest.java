@@ -1,9 +1,9 @@
 package io.kvmj.virtio.block;
 
+import io.kvmj.virtio.CountingInterrupt;
 import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.DeviceEvents;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.TestRing;
 import io.kvmj.virtio.queue.VirtqueueException;
 import org.junit.jupiter.api.AfterEach;
@@ -80,17 +80,7 @@ class BlockDeviceTest {
     };
     private final TestRing ring = new TestRing(16);
     private final MemoryBackend backend = new MemoryBackend();
-    private int interrupts;
-    private final VirtioInterrupt interrupt = new VirtioInterrupt() {
-        @Override
-        public void usedBuffer() {
-            interrupts++;
-        }
-
-        @Override
-        public void configChanged() {
-        }
-    };
+    private final CountingInterrupt interrupt = new CountingInterrupt();
 
     @AfterEach
     void close() {
@@ -143,7 +133,7 @@ class BlockDeviceTest {
         assertEquals(2, ring.usedIdx());
         assertEquals(1, ring.usedLen(0), "a write reports only the status byte");
         assertEquals(513, ring.usedLen(1), "a read reports data + status");
-        assertEquals(1, interrupts);
+        assertEquals(1, interrupt.usedBuffers());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.kvmj.virtio.block;
 
+import io.kvmj.virtio.CountingInterrupt;
 import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.TestRing;
 import io.kvmj.virtio.queue.VirtqueueException;
 import org.junit.jupiter.api.AfterEach;
@@ -96,15 +96,7 @@ class BlockRequestLimitsTest {
 
     private void activate() {
         device.activate(new DeviceContext(ring.mem, List.of(ring.queue), VirtioFeatures.VERSION_1,
-                new VirtioInterrupt() {
-                    @Override
-                    public void usedBuffer() {
-                    }
-
-                    @Override
-                    public void configChanged() {
-                    }
-                }, BlockDeviceTest.NO_EVENTS));
+                new CountingInterrupt(), BlockDeviceTest.NO_EVENTS));
     }
 
     private static byte[] header(int type, long sector) {

@@ -1,8 +1,8 @@
 package io.kvmj.virtio.net;
 
+import io.kvmj.virtio.CountingInterrupt;
 import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.event.EventLoop;
@@ -34,7 +34,7 @@ final class FakeNetDriver implements AutoCloseable {
     final GuestMemory mem = new RegionGuestMemory(List.of(new GuestRegion(0, arena.allocate(RAM, 4096))));
     final EventLoop loop = new EventLoop();
     final SplitQueue[] queues = {new SplitQueue(NetDevice.QUEUE_SIZE), new SplitQueue(NetDevice.QUEUE_SIZE)};
-    int interrupts;
+    final CountingInterrupt interrupts = new CountingInterrupt();
     private final int[] availIdx = new int[2];
     private final int[] nextDesc = new int[2];
     private final int[] consumed = new int[2];
@@ -65,17 +65,7 @@ final class FakeNetDriver implements AutoCloseable {
             queues[q].validate(mem);
             queues[q].ready(true);
         }
-        VirtioInterrupt irq = new VirtioInterrupt() {
-            @Override
-            public void usedBuffer() {
-                interrupts++;
-            }
-
-            @Override
-            public void configChanged() {
-            }
-        };
-        device.activate(new DeviceContext(mem, List.of(queues), accepted, irq,
+        device.activate(new DeviceContext(mem, List.of(queues), accepted, interrupts,
                 (fd, events, handler) -> {
                     EventSource s = loop.add(fd, events, ready -> {
                         try {

@@ -1,5 +1,6 @@
 package io.kvmj.virtio.net;
 
+import io.kvmj.virtio.CountingInterrupt;
 import io.kvmj.sys.UapiConstants;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.queue.VirtqueueException;
@@ -97,7 +98,7 @@ class NetDeviceTest {
         assertEquals(2, device.txDropped());
         assertEquals(1, backend.sent.size());
         assertArrayEquals(good, backend.sent.getFirst(), "header and frame gathered into one write");
-        assertEquals(1, driver.interrupts);
+        assertEquals(1, driver.interrupts.usedBuffers());
     }
 
     @Test

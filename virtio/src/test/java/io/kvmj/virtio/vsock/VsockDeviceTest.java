@@ -1,9 +1,9 @@
 package io.kvmj.virtio.vsock;
 
+import io.kvmj.virtio.CountingInterrupt;
 import io.kvmj.sys.UnixSocket;
 import io.kvmj.virtio.DeviceContext;
 import io.kvmj.virtio.VirtioFeatures;
-import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.event.EventLoop;
@@ -32,7 +32,7 @@ class VsockDeviceTest {
     private final EventLoop loop = new EventLoop();
     private final SplitQueue[] queues = new SplitQueue[3];
     private final int[] availIdx = new int[3];
-    private int interrupts;
+    private final CountingInterrupt interrupts = new CountingInterrupt();
     private VsockMuxer muxer;
     private VsockDevice device;
 
@@ -53,17 +53,7 @@ class VsockDeviceTest {
         String uds = dir.resolve("v.sock").toString();
         muxer = new VsockMuxer(3, uds, System::nanoTime);
         device = new VsockDevice(3, muxer);
-        VirtioInterrupt irq = new VirtioInterrupt() {
-            @Override
-            public void usedBuffer() {
-                interrupts++;
-            }
-
-            @Override
-            public void configChanged() {
-            }
-        };
-        device.activate(new DeviceContext(mem, List.of(queues), VirtioFeatures.VERSION_1, irq,
+        device.activate(new DeviceContext(mem, List.of(queues), VirtioFeatures.VERSION_1, interrupts,
                 (fd, events, handler) -> loop.add(fd, events, ready -> {
                     try {
                         handler.ready(ready);
@@ -133,7 +123,7 @@ class VsockDeviceTest {
         device.process(VsockDevice.RX);
         assertEquals(1, usedIdx(VsockDevice.RX), "one RST, the second buffer stays with the device");
         assertEquals(VsockHeader.OP_RST, mem.readShort(0x20000 + 30));
-        assertEquals(2, interrupts, "one for the consumed tx buffers, one for the RST");
+        assertEquals(2, interrupts.usedBuffers(), "one for the consumed tx buffers, one for the RST");
     }
 
     @Test
