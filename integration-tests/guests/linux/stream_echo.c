@@ -8,8 +8,8 @@
  *                                    several run at once); exit 0 once every child has ended. Prints
  *                                    local_cid=N (vsock), listening=ADDR, then stream=BYTES END per stream (END is
  *                                    eof, or the errno name that ended it) and served=COUNT.
- *   stream_echo connect ADDR N       connect to ADDR, send N bytes of the pattern below, shut down writing and
- *                                    expect the same N bytes back, then end of stream. Prints
+ *   stream_echo connect ADDR N       connect to ADDR, send N bytes of the pattern below and shut down writing
+ *                                    while reading the same N bytes back, then end of stream. Prints
  *                                    connect=ok sent=N received=N, or connect=failed and why; exit 0 only on ok.
  *   stream_echo sink ADDR            accept one stream, read it to its end; prints sink=BYTES mbps=M (from accept
  *                                    to end of stream).
@@ -282,22 +282,32 @@ static int connect_out(const struct address *a, uint32_t bytes)
         return 1;
     }
     static uint8_t buf[CHUNK];
-    pattern_state = 0x2545f491;
-    for (uint32_t sent = 0; sent < bytes;) {
-        uint32_t n = bytes - sent < CHUNK ? bytes - sent : CHUNK;
-        for (uint32_t i = 0; i < n; i++)
-            buf[i] = pattern_next();
-        for (uint32_t off = 0; off < n;) {
-            ssize_t w = send(s, buf + off, n - off, MSG_NOSIGNAL);
-            if (w < 0) {
-                printf("connect=failed (send after %u bytes: %s)\n", sent + off, strerror(errno));
-                return 1;
-            }
-            off += (uint32_t)w;
-        }
-        sent += n;
+    /* A child sends while this process reads the echo: sending it all before reading would deadlock an echo
+     * server once the stream outgrows the socket buffers of both ends. */
+    pid_t sender = fork();
+    if (sender < 0) {
+        printf("connect=failed (fork: %s)\n", strerror(errno));
+        return 1;
     }
-    shutdown(s, SHUT_WR);
+    if (sender == 0) {
+        pattern_state = 0x2545f491;
+        for (uint32_t sent = 0; sent < bytes;) {
+            uint32_t n = bytes - sent < CHUNK ? bytes - sent : CHUNK;
+            for (uint32_t i = 0; i < n; i++)
+                buf[i] = pattern_next();
+            for (uint32_t off = 0; off < n;) {
+                ssize_t w = send(s, buf + off, n - off, MSG_NOSIGNAL);
+                if (w < 0) {
+                    printf("connect=failed (send after %u bytes: %s)\n", sent + off, strerror(errno));
+                    _exit(1);
+                }
+                off += (uint32_t)w;
+            }
+            sent += n;
+        }
+        shutdown(s, SHUT_WR);
+        _exit(0);
+    }
     pattern_state = 0x2545f491;
     uint32_t received = 0;
     for (;;) {
@@ -317,6 +327,9 @@ static int connect_out(const struct address *a, uint32_t bytes)
         received += (uint32_t)n;
     }
     close(s);
+    int status;
+    if (waitpid(sender, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;   /* the sender said why */
     if (received != bytes) {
         printf("connect=failed (received %u of %u bytes)\n", received, bytes);
         return 1;
