@@ -449,8 +449,9 @@ public final class VsockMuxer implements AutoCloseable {
                 continue;
             }
             int n = nextPacket(c, chain, memory);
-            if (!live(c) || !c.hasPendingRx()) {
-                rxPending.remove(c);
+            rxPending.remove(c);
+            if (live(c) && c.hasPendingRx()) {
+                rxPending.add(c); // to the back: streams take turns, buffer by buffer
             }
             if (n >= 0) {
                 return n;
@@ -505,8 +506,9 @@ public final class VsockMuxer implements AutoCloseable {
         if (n > 0) {
             c.rxCnt += (int) n;
             header(c, VsockHeader.OP_RW, 0, (int) n).write(chain.writer(memory));
-            // More may be waiting: stay pending while the guest has credit, else wait for readiness again.
-            c.pendingData = c.hostGone && c.peerCredit() > 0;
+            // More may be waiting: stay pending while the guest has credit, so one batch of receive buffers
+            // drains the socket (a read that finds nothing clears it and watches for readiness again).
+            c.pendingData = c.peerCredit() > 0;
             updateInterest(c);
             return (int) (VsockHeader.SIZE + n);
         }

@@ -361,6 +361,28 @@ class VsockMuxerTest {
         assertEquals("def", rxExpect(VsockHeader.OP_RW).text());
     }
 
+    /** One readiness event drains the socket into as many receive buffers as it takes, streams taking turns. */
+    @Test
+    void hostDataFillsBuffersInTurnsWithoutWaitingForReadinessAgain() throws Exception {
+        SocketChannel a = hostClient();
+        int localA = connectFromHost(a);
+        SocketChannel b = hostClient();
+        int localB = connectFromHost(b);
+        write(a, "a".repeat(2 * RX_BUF + 10));
+        write(b, "b".repeat(RX_BUF));
+        settle();
+        List<Integer> order = new ArrayList<>();
+        int bytes = 0;
+        for (Packet p = rx(); p != null; p = rx()) {
+            if (p.h().op() == VsockHeader.OP_RW) {
+                order.add(p.h().srcPort());
+                bytes += p.h().len();
+            }
+        }
+        assertEquals(3 * RX_BUF + 10, bytes, "all of it, with no event loop round in between");
+        assertEquals(List.of(localA, localB, localA, localA), order, "the two streams take turns");
+    }
+
     @Test
     void creditRequestIsAnsweredAndForwardedBytesAreAnnounced() throws Exception {
         SocketChannel c = hostClient();
