@@ -18,6 +18,7 @@ command -v cpio >/dev/null || need+=(cpio)
 { command -v mke2fs && command -v debugfs; } >/dev/null || need+=(e2fsprogs)
 command -v lz4 >/dev/null || need+=(lz4)
 command -v ip >/dev/null || need+=(iproute2)
+command -v strings >/dev/null || need+=(binutils)
 if [ "${1:-}" = --bench ]; then
   command -v jq >/dev/null || need+=(jq)
   command -v python3 >/dev/null || need+=(python3)
