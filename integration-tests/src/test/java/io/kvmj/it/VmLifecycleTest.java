@@ -41,7 +41,7 @@ class VmLifecycleTest {
         try (Vm vm = VmBuilder.build(spec)) {
             vm.start();
             Thread.sleep(300);
-            vm.pause();
+            vm.pause(Duration.ofSeconds(10));
             for (Vcpu v : vm.vcpus()) {
                 assertEquals(Vcpu.State.PAUSED, v.state(), "vCPU " + v.id());
             }

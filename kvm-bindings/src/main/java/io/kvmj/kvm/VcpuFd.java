@@ -14,10 +14,12 @@ import io.kvmj.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /** A vCPU fd and its mmapped {@code kvm_run}: register state, CPUID, MSRs, and the KVM_RUN loop step. */
 public final class VcpuFd implements AutoCloseable {
+    private static final VarHandle IMMEDIATE_EXIT = ValueLayout.JAVA_BYTE.varHandle();
     private final int id;
     private final int fd;
     private final MemorySegment run;
@@ -32,6 +34,8 @@ public final class VcpuFd implements AutoCloseable {
     private final int exitMmio = KvmHeaders.KVM_EXIT_MMIO();
     private final int eintr = LibcHeaders.EINTR();
     private final int eagain = LibcHeaders.EAGAIN();
+    private final int einval = LibcHeaders.EINVAL();
+    private final int exitUnknown = KvmHeaders.KVM_EXIT_UNKNOWN();
     private final VcpuExit.IoIn ioIn;
     private final VcpuExit.IoOut ioOut;
     private final VcpuExit.MmioRead mmioRead;
@@ -63,25 +67,24 @@ public final class VcpuFd implements AutoCloseable {
 
     /**
      * Runs the guest until the next exit to user space. Never allocates: the returned view is reused.
-     * A kick (signal or immediate_exit) yields {@link VcpuExit.Interrupted}.
+     * A kick (a signal, or {@code immediate_exit} set) yields {@link VcpuExit.Interrupted}; so does entering with
+     * {@code immediate_exit} set after an I/O or MMIO exit, once KVM has completed that access.
+     *
+     * @throws KvmException KVM_RUN failed other than by a kick (the errno names why)
      */
     public VcpuExit run() {
+        // A failed KVM_RUN leaves exit_reason as it was, unless KVM says why (a signal sets KVM_EXIT_INTR):
+        // reset, a failure can never read as the previous exit (or as a kick the previous call reported).
+        kvm_run.exit_reason(run, exitUnknown);
         int r = Libc.ioctlNoErrno(fd, kvmRun, 0);
         if (r < 0) {
-            // A kick is the usual failure, and KVM says so without errno: a signal sets KVM_EXIT_INTR, and
-            // immediate_exit is still set. Anything else runs again through the errno-capturing call, which
-            // fails the same way and names the errno (or, had the failure passed, carries on).
-            if (kvm_run.immediate_exit(run) != 0 || kvm_run.exit_reason(run) == KvmHeaders.KVM_EXIT_INTR()) {
-                return VcpuExit.Interrupted.INSTANCE;
-            }
-            r = Libc.ioctlRaw(fd, kvmRun, 0);
-            if (r < 0) {
-                if (-r == eintr || -r == eagain) {
-                    return VcpuExit.Interrupted.INSTANCE;
-                }
-                throw new KvmException("KVM_RUN on vCPU " + id, -r);
-            }
+            return failedRun();
         }
+        return exit();
+    }
+
+    /** The exit KVM_RUN just reported, decoded from kvm_run. */
+    private VcpuExit exit() {
         int reason = kvm_run.exit_reason(run);
         if (reason == exitIo) {
             return kvm_run.io.direction(ioExit) == KvmHeaders.KVM_EXIT_IO_OUT() ? ioOut : ioIn;
@@ -110,9 +113,54 @@ public final class VcpuFd implements AutoCloseable {
         return unsupported;
     }
 
-    /** Makes the next (or current, once the signal lands) KVM_RUN return at once; see {@link VcpuKicker}. */
+    /**
+     * Why KVM_RUN failed. A signal is the usual reason, and KVM says so without errno by setting KVM_EXIT_INTR.
+     * Otherwise only the errno tells, and only the errno-capturing call (which allocates, so is kept off the
+     * per-exit path) gives it: KVM_RUN runs again through it. With {@code immediate_exit} set (a kick, or a
+     * pending access being completed) the guest cannot run in between: it fails again, with EINTR for the kick
+     * or the same errno for a real error. Without it, a persistent failure repeats with its errno, and one that
+     * has passed runs the guest on, whose exit is then reported.
+     */
+    private VcpuExit failedRun() {
+        if (kvm_run.exit_reason(run) == KvmHeaders.KVM_EXIT_INTR()) {
+            return VcpuExit.Interrupted.INSTANCE;
+        }
+        int r = Libc.ioctlRaw(fd, kvmRun, 0);
+        if (r >= 0) {
+            return exit();
+        }
+        if (-r == eintr || -r == eagain) {
+            return VcpuExit.Interrupted.INSTANCE;
+        }
+        throw new KvmException("KVM_RUN on vCPU " + id, -r);
+    }
+
+    /**
+     * Sets or clears {@code kvm_run.immediate_exit}, with volatile semantics: a kicker sets it and then
+     * signals; the vCPU thread clears it and then reads its pending requests (volatile reads). A volatile store
+     * followed by a volatile load cannot be reordered (a plain store could still sit in the store buffer, land
+     * after the kicker's, and erase the kick the load missed), so either the thread sees the request or the
+     * kicker's store comes after the clear and the next KVM_RUN returns at once.
+     */
     public void setImmediateExit(boolean on) {
-        kvm_run.immediate_exit(run, (byte) (on ? 1 : 0));
+        IMMEDIATE_EXIT.setVolatile(run, kvm_run.immediate_exit$offset(), (byte) (on ? 1 : 0));
+    }
+
+    /**
+     * KVM_KVMCLOCK_CTRL: tells the guest's kvmclock that the host stopped this vCPU, so the guest's soft-lockup
+     * watchdog does not count the pause as a hang. Returns false if the guest has no kvmclock (EINVAL).
+     *
+     * @throws KvmException any other failure
+     */
+    public boolean notifyKvmclockPaused() {
+        int r = Libc.ioctlRaw(fd, KvmHeaders.KVM_KVMCLOCK_CTRL(), 0);
+        if (r == -einval) {
+            return false;
+        }
+        if (r < 0) {
+            throw new KvmException("KVM_KVMCLOCK_CTRL on vCPU " + id, -r);
+        }
+        return true;
     }
 
     /** Reads the general-purpose registers into this vCPU's reusable {@link Registers} view. */

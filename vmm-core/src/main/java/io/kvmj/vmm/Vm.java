@@ -19,9 +19,13 @@ import java.util.logging.Logger;
 
 /**
  * A built VM: its KVM fds, guest memory, devices and vCPUs. The first stop request wins and becomes the exit
- * reason; {@link #close()} releases every fd and mapping, in dependency order.
+ * reason; {@link #close()} releases every fd and mapping, in dependency order. Between {@link #pause} and
+ * {@link #resume} neither its vCPUs nor its device thread run; other VMs in the same JVM are not touched.
  */
 public final class Vm implements AutoCloseable {
+    /** Where a VM is in its life: built, running, paused by the host, or ended (for whatever reason). */
+    public enum State { CREATED, RUNNING, PAUSED, STOPPED }
+
     private static final Logger LOG = Logger.getLogger(Vm.class.getName());
     private static final long JOIN_MILLIS = 5000;
 
@@ -34,6 +38,10 @@ public final class Vm implements AutoCloseable {
     private final List<Vcpu> vcpus;
     private final List<Runnable> startHooks;
     private final CompletableFuture<VmExitReason> exit = new CompletableFuture<>();
+    // Serializes start, pause and resume; not the monitor close() takes, so a slow pause never holds up a close.
+    private final Object control = new Object();
+    private boolean started; // guarded by control
+    private boolean paused; // guarded by control
     private boolean closed;
 
     Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, boolean trackDirtyPages, DeviceManager devices,
@@ -69,8 +77,21 @@ public final class Vm implements AutoCloseable {
     }
 
     public void start() {
-        vcpus.forEach(Vcpu::start);
-        startHooks.forEach(Runnable::run);
+        synchronized (control) {
+            started = true;
+            vcpus.forEach(Vcpu::start);
+            startHooks.forEach(Runnable::run);
+        }
+    }
+
+    /** The VM's state now; STOPPED as soon as a stop is requested, even before its vCPU threads have ended. */
+    public State state() {
+        synchronized (control) {
+            if (exit.isDone()) {
+                return State.STOPPED;
+            }
+            return !started ? State.CREATED : paused ? State.PAUSED : State.RUNNING;
+        }
     }
 
     /** Ends the VM with {@code reason} unless it already ended; safe from any thread, vCPU threads included. */
@@ -111,13 +132,65 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    public void pause() throws InterruptedException {
-        for (Vcpu v : vcpus) {
-            v.pause();
+    /**
+     * Pauses the VM: every vCPU leaves the guest (its last port or MMIO access completed, the guest's kvmclock
+     * told of the pause), then the device thread parks between handlers, so nothing runs guest code or writes
+     * guest memory until {@link #resume}. vCPUs are all asked at once and waited for in turn, within one
+     * deadline. Does nothing if the VM is already paused. A stop request still ends a paused VM.
+     *
+     * @param timeout how long the whole pause may take
+     * @throws TimeoutException      a vCPU did not leave KVM_RUN (the message names it) or a device handler did not
+     *                               return within {@code timeout}; the VM is resumed and runs on as before
+     * @throws InterruptedException  interrupted while waiting; the VM is resumed, as on a timeout
+     * @throws IllegalStateException the VM was never started, or has stopped
+     */
+    public void pause(Duration timeout) throws InterruptedException, TimeoutException {
+        synchronized (control) {
+            State s = state();
+            if (s == State.PAUSED) {
+                return;
+            }
+            if (s != State.RUNNING) {
+                throw new IllegalStateException("cannot pause a VM that is " + s);
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                // vCPUs first: while they run they can ring doorbells, which the device thread must still serve.
+                vcpus.forEach(Vcpu::requestPause);
+                for (Vcpu v : vcpus) {
+                    v.awaitPaused(Duration.ofNanos(deadline - System.nanoTime()));
+                }
+                devices.pause(Duration.ofNanos(deadline - System.nanoTime()));
+            } catch (TimeoutException | InterruptedException | RuntimeException e) {
+                resumeAll();
+                throw e;
+            }
+            paused = true;
         }
     }
 
+    /**
+     * Lets a paused VM run on: the device thread first, so that it serves what the vCPUs do from their first
+     * instruction, then every vCPU. Does nothing if the VM is running.
+     *
+     * @throws IllegalStateException the VM was never started, or has stopped (a stop request ends a paused VM)
+     */
     public void resume() {
+        synchronized (control) {
+            State s = state();
+            if (s == State.RUNNING) {
+                return;
+            }
+            if (s != State.PAUSED) {
+                throw new IllegalStateException("cannot resume a VM that is " + s);
+            }
+            resumeAll();
+            paused = false;
+        }
+    }
+
+    private void resumeAll() {
+        devices.resume();
         vcpus.forEach(Vcpu::resume);
     }
 

@@ -6,8 +6,10 @@ import io.kvmj.vmm.bus.Bus;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.event.EventLoop;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -99,6 +101,26 @@ public final class DeviceManager implements AutoCloseable {
     public void start() {
         if (eventLoop != null) {
             eventLoop.start();
+        }
+    }
+
+    /**
+     * Parks the device thread between handlers, so no device reads or writes guest memory until {@link #resume}.
+     *
+     * @throws TimeoutException     a device handler did not return within {@code timeout}
+     * @throws InterruptedException interrupted while waiting
+     * @see EventLoop#pause
+     */
+    public void pause(Duration timeout) throws InterruptedException, TimeoutException {
+        if (eventLoop != null) {
+            eventLoop.pause(timeout);
+        }
+    }
+
+    /** Lets device handlers run again, for whatever became ready while paused first. */
+    public void resume() {
+        if (eventLoop != null) {
+            eventLoop.resume();
         }
     }
 

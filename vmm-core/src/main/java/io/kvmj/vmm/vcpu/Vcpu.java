@@ -8,13 +8,17 @@ import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.bus.Bus;
 import io.kvmj.vmm.devices.VmStopper;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One vCPU on its own platform thread: runs KVM_RUN and hands each exit to the port-I/O or MMIO bus. Paused and
  * stopped from other threads by a kick: {@code kvm_run.immediate_exit} plus a signal, so no request is lost
- * whether the thread is inside the guest or about to enter it.
+ * whether the thread is inside the guest, asleep in KVM (HLT with the in-kernel local APIC), or about to enter it.
+ * A paused vCPU is out of KVM_RUN with its last port or MMIO access completed, so its registers are consistent.
  */
 public final class Vcpu {
     /** Lifecycle: CREATED -> RUNNING <-> PAUSED -> STOPPED. */
@@ -28,6 +32,8 @@ public final class Vcpu {
     private final VmStopper stopper;
     private volatile boolean stopRequested;
     private volatile boolean pauseRequested;
+    // vCPU thread only: the last exit was a port or MMIO access, which KVM completes on the next KVM_RUN.
+    private boolean accessPending;
     private State state = State.CREATED;
     private int tid; // the vCPU thread's kernel id, to kick it out of KVM_RUN
     private boolean threadAlive;
@@ -81,20 +87,47 @@ public final class Vcpu {
     private void runUntilStopped() {
         while (!stopRequested) {
             if (pauseRequested) {
+                if (!completePendingAccess()) {
+                    return;
+                }
                 waitWhilePaused();
-                continue;
-            }
-            VcpuExit exit = fd.run();
-            if (exit instanceof VcpuExit.Interrupted) {
-                fd.setImmediateExit(false);
-                continue;
-            }
-            VmExitReason end = handle(exit);
-            if (end != null) {
-                stopper.requestStop(end);
+            } else if (!service(fd.run())) {
                 return;
             }
         }
+    }
+
+    /** Handles what one KVM_RUN returned; false once the VM must stop (asked of the stopper here). */
+    private boolean service(VcpuExit exit) {
+        accessPending = exit instanceof VcpuExit.PortIo || exit instanceof VcpuExit.Mmio;
+        if (exit instanceof VcpuExit.Interrupted) {
+            // A kick: cleared before the loop reads the requests again (see VcpuFd.setImmediateExit).
+            fd.setImmediateExit(false);
+            return true;
+        }
+        VmExitReason end = handle(exit);
+        if (end != null) {
+            stopper.requestStop(end);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * KVM finishes a port or MMIO access (stores a read's value in the register, moves rip past the instruction)
+     * only when KVM_RUN is entered again; until then the vCPU is half way through an instruction. Entering with
+     * immediate_exit set completes it and returns EINTR before the guest runs another instruction. An access KVM
+     * splits into parts (string port I/O, MMIO across 8 bytes) exits again for the next part, serviced likewise.
+     * Returns false if the VM must stop.
+     */
+    private boolean completePendingAccess() {
+        while (accessPending) {
+            fd.setImmediateExit(true);
+            if (!service(fd.run())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Services one exit; returns why the VM must stop, or null to keep running. */
@@ -185,30 +218,65 @@ public final class Vcpu {
         }
     }
 
-    private synchronized void waitWhilePaused() {
-        state = State.PAUSED;
-        notifyAll();
-        while (pauseRequested && !stopRequested) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+    private void waitWhilePaused() {
+        notifyKvmclock();
+        synchronized (this) {
+            state = State.PAUSED;
+            notifyAll();
+            while (pauseRequested && !stopRequested) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
+            state = State.RUNNING;
+            notifyAll();
         }
-        state = State.RUNNING;
-        notifyAll();
     }
 
-    /** Pauses the vCPU and waits until it is out of the guest. */
-    public synchronized void pause() throws InterruptedException {
+    /** Tells the guest's kvmclock about the pause, so its watchdogs do not take the lost time for a hang. */
+    private void notifyKvmclock() {
+        try {
+            fd.notifyKvmclockPaused(); // false: the guest uses no kvmclock, nothing to tell
+        } catch (KvmException e) {
+            // Only a hint to the guest: the pause itself is sound, so it goes on.
+            LOG.warning("vCPU " + id() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Asks the vCPU to pause and kicks it out of the guest; {@link #awaitPaused} waits until it has paused.
+     * A vCPU not started yet pauses as soon as it starts. Asking again while paused changes nothing.
+     */
+    public synchronized void requestPause() {
         pauseRequested = true;
         kick();
-        while (state == State.RUNNING) {
-            wait();
+    }
+
+    /**
+     * Waits until the vCPU asked to pause is paused (out of KVM_RUN, its last port or MMIO access completed, the
+     * guest's kvmclock told) or has stopped. Returns at once for a vCPU not started.
+     *
+     * @param timeout how long to wait
+     * @throws TimeoutException     the vCPU is still running after {@code timeout}; the message names it. The pause
+     *                              stays requested: {@link #resume} withdraws it
+     * @throws InterruptedException interrupted while waiting
+     */
+    public synchronized void awaitPaused(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (thread != null && state != State.PAUSED && state != State.STOPPED) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("vCPU " + id() + " did not pause within " + timeout.toMillis()
+                        + " ms (still in KVM_RUN or servicing an exit)");
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
     }
 
+    /** Lets a paused vCPU (or one asked to pause) run on; no-op otherwise. */
     public synchronized void resume() {
         pauseRequested = false;
         notifyAll();
@@ -233,6 +301,6 @@ public final class Vcpu {
         synchronized (this) {
             t = thread;
         }
-        return t == null || t.join(java.time.Duration.ofMillis(millis));
+        return t == null || t.join(Duration.ofMillis(millis));
     }
 }
