@@ -57,7 +57,11 @@ public final class ApiServer implements AutoCloseable {
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
             Files.createLink(target, bound);
         } catch (Exception e) {
-            stop(server);
+            try {
+                stop(server);
+            } catch (IllegalStateException notStopped) {
+                e.addSuppressed(notStopped); // the reason it did not start is the one to report
+            }
             throw e instanceof IOException io ? io : new IOException("API socket " + target + ": " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(bound);
