@@ -72,11 +72,16 @@ public final class KvmjCommand implements Runnable {
         return ExitCodes.USAGE;
     }
 
+    /** kvmj's version, from its jar's manifest. */
+    static String version() {
+        String v = KvmjCommand.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = KvmjCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"kvmj " + (v == null ? "(development build)" : v),
+            return new String[] {"kvmj " + version(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ")"};
         }
     }

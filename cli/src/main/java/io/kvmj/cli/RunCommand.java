@@ -1,5 +1,8 @@
 package io.kvmj.cli;
 
+import io.kvmj.cli.api.ApiServer;
+import io.kvmj.cli.api.MicroVmApi;
+import io.kvmj.cli.api.VmStarter;
 import io.kvmj.config.ConfigException;
 import io.kvmj.config.ConfigLoader;
 import io.kvmj.config.MemorySize;
@@ -16,15 +19,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /** {@code kvmj run}: boots a VM from a config file or from flags and runs it until it stops. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, addMethodSubcommands = false,
-        description = {"Boot a microVM from a JSON config file (--config) or from flags (--kernel ...).",
+        description = {"Boot a microVM from a JSON config file (--config), from flags (--kernel ...), or from "
+            + "Firecracker's REST API (--api-sock).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
         footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
             "2 bad flags/config/kernel/machine (as validate finds them); 4 VMM failure;",
@@ -78,6 +87,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--api-sock", paramLabel = "PATH",
+            description = "serve Firecracker's REST API on a new Unix socket at PATH (mode 0600, removed at exit); "
+                    + "without --config the VM starts on PUT /actions {\"action_type\": \"InstanceStart\"}")
+    Path apiSock;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "warn",
             description = "error, warn, info or debug (default: ${DEFAULT-VALUE}); logs go to stderr")
     LogSetup.LogLevel logLevel;
@@ -93,11 +107,80 @@ final class RunCommand implements Callable<Integer> {
                 }
                 config = positionalConfig;
             }
+            if (apiSock != null && kernel != null) {
+                throw usage("--api-sock takes the machine from the API or from --config, not from --kernel");
+            }
+            if (apiSock != null && config == null) {
+                return runFromApi();
+            }
             vmConfig = config != null ? fromFile() : fromFlags();
         } catch (ConfigException e) {
             return fail(ExitCodes.USAGE, e.getMessage());
         }
-        return run(vmConfig);
+        if (apiSock == null) {
+            return run(vmConfig);
+        }
+        MicroVmApi api = api(null);
+        api.startedFrom(vmConfig);
+        return serving(api, () -> run(vmConfig));
+    }
+
+    /** Serves the API until {@code InstanceStart}, then runs the machine it assembled while still serving. */
+    private int runFromApi() {
+        CompletableFuture<VmConfig> started = new CompletableFuture<>();
+        return serving(api(started::complete), () -> {
+            try {
+                return run(started.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.INTERRUPTED;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the start hand-off does not fail", e);
+            }
+        });
+    }
+
+    private static MicroVmApi api(VmStarter starter) {
+        return new MicroVmApi(KvmjCommand.version(), Path.of("").toAbsolutePath(), VmLaunch::check, starter);
+    }
+
+    /**
+     * Runs {@code vm} with {@code api} served on {@code --api-sock}; the socket file goes when the VM ends, also on
+     * SIGINT/SIGTERM (a shutdown hook), so that a next {@code kvmj run} can use the path.
+     */
+    private int serving(MicroVmApi api, IntSupplier vm) {
+        ApiServer server;
+        try {
+            server = api.serve(apiSock);
+        } catch (IOException e) {
+            return fail(ExitCodes.USAGE, "--api-sock " + apiSock + ": " + describe(e));
+        }
+        Thread hook = new Thread(() -> closeQuietly(server), "kvmj-api-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return vm.getAsInt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                closeQuietly(server);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and closes the server
+            }
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof FileAlreadyExistsException ? "already exists (remove it if no VMM uses it)"
+                : e.getMessage();
+    }
+
+    private static void closeQuietly(ApiServer server) {
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            // at exit: a socket file left behind is reported by the next --api-sock on the path
+            System.err.println("kvmj: closing the API socket " + server.socket() + ": " + e.getMessage());
+        }
     }
 
     private VmConfig fromFile() throws ConfigException {

@@ -3,7 +3,6 @@ package io.kvmj.cli;
 import io.kvmj.config.ConfigException;
 import io.kvmj.config.ConfigLoader;
 import io.kvmj.config.VmConfig;
-import io.kvmj.vmm.VmBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -12,7 +11,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code kvmj validate FILE}: checks a machine-config file without starting anything: the file itself, then
- * everything {@code kvmj run} checks before it opens KVM ({@link VmBuilder#check}), with the same messages.
+ * everything {@code kvmj run} checks before it opens KVM ({@link VmLaunch#check}), with the same messages.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Check a machine-config JSON file: keys, types, ranges, the files it names, and the machine "
@@ -29,7 +28,7 @@ final class ValidateCommand implements Callable<Integer> {
         LogSetup.configure(LogSetup.LogLevel.warn);
         try {
             VmConfig config = ConfigLoader.load(file);
-            VmBuilder.check(VmLaunch.withoutConsole(config));
+            VmLaunch.check(config);
             System.out.println(file + ": valid");
             return ExitCodes.OK;
         } catch (ConfigException e) {

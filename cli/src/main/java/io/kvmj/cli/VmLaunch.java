@@ -3,6 +3,7 @@ package io.kvmj.cli;
 import io.kvmj.config.SerialOutput;
 import io.kvmj.config.VmConfig;
 import io.kvmj.sys.Libc;
+import io.kvmj.vmm.VmBuilder;
 import io.kvmj.vmm.VmSpec;
 import io.kvmj.vmm.console.ConsoleInput;
 
@@ -30,9 +31,12 @@ record VmLaunch(VmSpec spec, OutputStream openedFile) implements AutoCloseable {
         return new VmLaunch(spec, file);
     }
 
-    /** The machine {@code config} describes with no console attached: what {@code kvmj validate} checks. */
-    static VmSpec withoutConsole(VmConfig config) {
-        return spec(config, null, null);
+    /**
+     * Checks the machine {@code config} describes, with no console attached, as far as can be without KVM: what
+     * {@code kvmj validate} and the API's {@code InstanceStart} check ({@link VmBuilder#check}).
+     */
+    static void check(VmConfig config) {
+        VmBuilder.check(spec(config, null, null));
     }
 
     private static VmSpec spec(VmConfig config, OutputStream serialOut, ConsoleInput serialIn) {

@@ -49,12 +49,22 @@ final class ConfigFileJson {
         private static final JsonField<Void> MEMORY_HOTPLUG = optional(Keys.MEMORY_HOTPLUG,
                 UnsupportedKeys.onlyEmptyObject("memory hotplug (virtio-mem) is"));
 
-        static final JsonObjectType<Root> TYPE = new JsonObjectType<>(
-                v -> new Root(v.get(BOOT_SOURCE), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
-                        v.get(NETWORK_INTERFACES), v.get(ENTROPY), v.get(VSOCK), v.get(ACPI), v.get(CPU_CONFIG),
-                        v.get(ON_RESET)),
-                BOOT_SOURCE, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, NETWORK_INTERFACES, ENTROPY, VSOCK, ACPI, CPU_CONFIG,
-                ON_RESET, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
+        static final JsonObjectType<Root> TYPE = type(BOOT_SOURCE);
+        /**
+         * A machine still being assembled (resource by resource, through the API): {@code boot-source} may be
+         * missing yet; everything else binds as in {@link #TYPE}.
+         */
+        static final JsonObjectType<Root> INCOMPLETE_TYPE =
+                type(optional(Keys.BOOT_SOURCE, BootSourceJson.TYPE));
+
+        private static JsonObjectType<Root> type(JsonField<BootSourceJson> bootSource) {
+            return new JsonObjectType<>(
+                    v -> new Root(v.get(bootSource), v.get(MACHINE), v.get(DEBUG_EXIT), v.get(SERIAL), v.get(DRIVES),
+                            v.get(NETWORK_INTERFACES), v.get(ENTROPY), v.get(VSOCK), v.get(ACPI), v.get(CPU_CONFIG),
+                            v.get(ON_RESET)),
+                    bootSource, MACHINE, DEBUG_EXIT, SERIAL, DRIVES, NETWORK_INTERFACES, ENTROPY, VSOCK, ACPI,
+                    CPU_CONFIG, ON_RESET, BALLOON, LOGGER, METRICS, MMDS_CONFIG, PMEM, MEMORY_HOTPLUG);
+        }
     }
 
     /**

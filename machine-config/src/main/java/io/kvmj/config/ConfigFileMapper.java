@@ -45,7 +45,9 @@ final class ConfigFileMapper {
                 + "\" (got " + quote(onReset) + ")");
     }
 
+    /** Null for null: an {@linkplain JsonConfigReader#readIncomplete incomplete} config has no boot source yet. */
     private static BootSource bootSource(ConfigFileJson.BootSourceJson json) throws ConfigException {
+        if (json == null) return null;
         String section = Keys.BOOT_SOURCE;
         return new BootSource(
                 path(Keys.path(section, Keys.KERNEL_IMAGE_PATH), json.kernelImagePath()),

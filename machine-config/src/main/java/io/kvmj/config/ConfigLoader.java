@@ -29,6 +29,17 @@ public final class ConfigLoader {
     }
 
     /**
+     * Parses and validates config text that may still lack its {@code boot-source}, such as a machine assembled
+     * resource by resource through an API: every section present gets the checks {@link #parse} gives it, with the
+     * same messages. The result's {@link VmConfig#bootSource()} is null when the text has none; such a config is
+     * not bootable, and {@link #parse} is what turns the finished text into one.
+     */
+    public static VmConfig parseIncomplete(String json, Path baseDir) throws ConfigException {
+        VmConfig raw = ConfigFileMapper.toVmConfig(JsonConfigReader.readIncomplete(json));
+        return ConfigValidator.validateIncomplete(raw, baseDir);
+    }
+
+    /**
      * Validates a config assembled in code. Relative paths resolve against {@code baseDir}. Missing optional
      * parts get their defaults ({@code bootArgs} "", {@code serial} stdout/stdin).
      */

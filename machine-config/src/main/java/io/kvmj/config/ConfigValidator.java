@@ -17,10 +17,15 @@ final class ConfigValidator {
 
     /** @param baseDir directory relative paths are resolved against */
     static VmConfig validate(VmConfig config, Path baseDir) throws ConfigException {
-        Path base = baseDir.toAbsolutePath().normalize();
         if (config.bootSource() == null) throw new ConfigException(Keys.BOOT_SOURCE, "required key missing");
+        return validateIncomplete(config, baseDir);
+    }
+
+    /** {@link #validate} for a config that may have no boot source yet: the result's is then null. */
+    static VmConfig validateIncomplete(VmConfig config, Path baseDir) throws ConfigException {
+        Path base = baseDir.toAbsolutePath().normalize();
         if (config.machine() == null) throw new ConfigException(Keys.MACHINE_CONFIG, "required key missing");
-        BootSource boot = bootSource(config.bootSource(), base);
+        BootSource boot = config.bootSource() == null ? null : bootSource(config.bootSource(), base);
         List<DriveConfig> drives = drives(config.drives(), base);
         return new VmConfig(
                 boot,

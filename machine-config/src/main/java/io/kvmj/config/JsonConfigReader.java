@@ -20,8 +20,18 @@ final class JsonConfigReader {
     private JsonConfigReader() {}
 
     static ConfigFileJson.Root read(String json) throws ConfigException {
+        return read(json, ConfigFileJson.Root.TYPE);
+    }
+
+    /** {@link #read(String)} for a config whose {@code boot-source} may still be missing. */
+    static ConfigFileJson.Root readIncomplete(String json) throws ConfigException {
+        return read(json, ConfigFileJson.Root.INCOMPLETE_TYPE);
+    }
+
+    private static ConfigFileJson.Root read(String json, JsonObjectType<ConfigFileJson.Root> type)
+            throws ConfigException {
         Keys.Scope scope = Keys.Scope.CONFIG;
-        return ConfigFileJson.Root.TYPE.bind(JsonTreeParser.parseObject(json, scope), KeyPath.root(scope));
+        return type.bind(JsonTreeParser.parseObject(json, scope), KeyPath.root(scope));
     }
 
     /** The text of a CPU template file; errors name keys within {@code scope}. */
