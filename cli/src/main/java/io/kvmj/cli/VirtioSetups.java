@@ -23,7 +23,7 @@ final class VirtioSetups {
         }
         for (NetworkInterfaceConfig n : config.networkInterfaces()) {
             setups.add(VirtioMmioDevices.net("network interface " + n.ifaceId(), n.hostDevName(),
-                    n.guestMac() == null ? null : n.guestMac().octets()));
+                    n.guestMac() == null ? null : n.guestMac().octets(), n.mtu()));
         }
         if (config.entropy() != null) {
             setups.add(VirtioMmioDevices.rng());

@@ -182,22 +182,21 @@ final class ConfigFileJson {
     }
 
     /**
-     * Firecracker's network interface; {@code guest_mac} is decoded by the mapper. {@code rx_rate_limiter},
-     * {@code tx_rate_limiter} and {@code mtu} (Firecracker 1.16's VIRTIO_NET_F_MTU) only at their defaults.
+     * Firecracker's network interface; {@code guest_mac} is decoded by the mapper, {@code mtu} (Firecracker 1.16)
+     * range-checked by the validator. {@code rx_rate_limiter} and {@code tx_rate_limiter} only at their defaults.
      */
-    record NetworkInterfaceJson(String ifaceId, String hostDevName, String guestMac) {
+    record NetworkInterfaceJson(String ifaceId, String hostDevName, String guestMac, Integer mtu) {
         private static final JsonField<String> IFACE_ID = required(Keys.IFACE_ID, JsonTypes.STRING);
         private static final JsonField<String> HOST_DEV_NAME = required(Keys.HOST_DEV_NAME, JsonTypes.STRING);
         private static final JsonField<String> GUEST_MAC = optional(Keys.GUEST_MAC, JsonTypes.STRING);
-        private static final JsonField<Void> MTU = optional(Keys.MTU,
-                UnsupportedKeys.onlyNull("advertising an MTU to the guest (VIRTIO_NET_F_MTU) is"));
+        private static final JsonField<Integer> MTU = optional(Keys.MTU, JsonTypes.INT);
         private static final JsonField<Void> RX_RATE_LIMITER =
                 optional(Keys.RX_RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
         private static final JsonField<Void> TX_RATE_LIMITER =
                 optional(Keys.TX_RATE_LIMITER, UnsupportedKeys.RATE_LIMITER);
 
         static final JsonObjectType<NetworkInterfaceJson> TYPE = new JsonObjectType<>(
-                v -> new NetworkInterfaceJson(v.get(IFACE_ID), v.get(HOST_DEV_NAME), v.get(GUEST_MAC)),
+                v -> new NetworkInterfaceJson(v.get(IFACE_ID), v.get(HOST_DEV_NAME), v.get(GUEST_MAC), v.get(MTU)),
                 IFACE_ID, HOST_DEV_NAME, GUEST_MAC, MTU, RX_RATE_LIMITER, TX_RATE_LIMITER);
     }
 

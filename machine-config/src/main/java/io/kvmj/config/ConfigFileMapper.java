@@ -91,7 +91,8 @@ final class ConfigFileMapper {
         for (int i = 0; i < json.size(); i++) {
             ConfigFileJson.NetworkInterfaceJson nic = json.get(i);
             interfaces.add(new NetworkInterfaceConfig(nic.ifaceId(), nic.hostDevName(),
-                    guestMac(Keys.networkInterface(i, Keys.GUEST_MAC), nic.guestMac())));
+                    guestMac(Keys.networkInterface(i, Keys.GUEST_MAC), nic.guestMac()),
+                    nic.mtu() == null ? NetworkInterfaceConfig.NO_MTU : nic.mtu()));
         }
         return interfaces;
     }

@@ -41,6 +41,9 @@ public final class ConfigLimits {
      * ({@code host_dev_name}) the kernel takes.
      */
     public static final int MAX_HOST_DEV_NAME_BYTES = 15;
+    /** A network interface's MTU advice, bytes: Ethernet's minimum (68, RFC 791) to the 16-bit field's maximum. */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 65535;
 
     /**
      * Most network interfaces: each is a virtio-mmio device with an interrupt line of its own, and a kvmj machine has

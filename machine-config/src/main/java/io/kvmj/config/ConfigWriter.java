@@ -61,6 +61,7 @@ final class ConfigWriter {
                 g.writeStringField(Keys.IFACE_ID, nic.ifaceId());
                 g.writeStringField(Keys.HOST_DEV_NAME, nic.hostDevName());
                 if (nic.guestMac() != null) g.writeStringField(Keys.GUEST_MAC, nic.guestMac().toString());
+                if (nic.mtu() != NetworkInterfaceConfig.NO_MTU) g.writeNumberField(Keys.MTU, nic.mtu());
                 g.writeEndObject();
             }
             g.writeEndArray();

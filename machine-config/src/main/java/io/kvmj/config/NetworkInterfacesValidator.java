@@ -31,6 +31,7 @@ final class NetworkInterfacesValidator {
                 checkGuestMac(Keys.networkInterface(i, Keys.GUEST_MAC), nic.guestMac());
                 macs.claim(i, nic.guestMac(), nic.guestMac().toString());
             }
+            checkMtu(Keys.networkInterface(i, Keys.MTU), nic.mtu());
         }
         return interfaces;
     }
@@ -71,6 +72,14 @@ final class NetworkInterfacesValidator {
                     + ": the low bit of the first octet is set)");
         }
         if (mac.isZero()) throw new ConfigException(key, "must not be all zeros (got " + mac + ")");
+    }
+
+    // Linux's virtio_net refuses advice outside its own range (ETH_MIN_MTU 68, 65535) and drops the feature.
+    private static void checkMtu(String key, int mtu) throws ConfigException {
+        if (mtu != NetworkInterfaceConfig.NO_MTU && (mtu < ConfigLimits.MIN_MTU || mtu > ConfigLimits.MAX_MTU)) {
+            throw new ConfigException(key, "out of range: " + mtu + " (" + ConfigLimits.MIN_MTU + " to "
+                    + ConfigLimits.MAX_MTU + " bytes, or omit it for the guest's default)");
+        }
     }
 
     /** Which interface first used each value of one key, so that a repeat can name it. */

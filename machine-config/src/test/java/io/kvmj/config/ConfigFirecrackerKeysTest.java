@@ -239,9 +239,6 @@ class ConfigFirecrackerKeysTest {
                         "{\"ops\": {\"size\": 10, \"one_time_burst\": 5, \"refill_time\": 1000}}",
                         "tx_rate_limiter.ops", "I/O rate limits are" + notYet + "size 10, refill_time 1000"
                                 + bucketHint),
-                // Firecracker 1.16's VIRTIO_NET_F_MTU
-                Arguments.of(Where.NETWORK_INTERFACE, "mtu", "9000", "mtu", "advertising an MTU to the guest"
-                        + " (VIRTIO_NET_F_MTU) is" + notYet + "integer 9000; use null or omit the key)"),
                 Arguments.of(Where.TOP, "pmem", "[{\"id\": \"pmem0\", \"path_on_host\": \"rootfs.ext4\"}]",
                         "pmem",
                         "virtio-pmem devices are" + notYet + "an array of 1; use [] or omit the key)"),

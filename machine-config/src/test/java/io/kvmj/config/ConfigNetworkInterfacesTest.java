@@ -105,16 +105,27 @@ class ConfigNetworkInterfacesTest {
         assertEquals(name, parse(nics(nic("eth0", name))).networkInterfaces().getFirst().hostDevName());
     }
 
+    /** Firecracker 1.16's {@code mtu}: the device's MTU advice, from Ethernet's minimum to 65535; none when absent. */
+    @Test
+    void mtuAdviceFromEthernetsMinimumTo65535() throws Exception {
+        assertEquals(List.of(ConfigLimits.MIN_MTU, ConfigLimits.MAX_MTU, 9000, NetworkInterfaceConfig.NO_MTU,
+                        NetworkInterfaceConfig.NO_MTU),
+                parse(nics(nic("eth0", "tap0") + ", \"mtu\": 68", nic("eth1", "tap1") + ", \"mtu\": 65535",
+                        nic("eth2", "tap2") + ", \"mtu\": 9000", nic("eth3", "tap3") + ", \"mtu\": null",
+                        nic("eth4", "tap4"))).networkInterfaces().stream().map(NetworkInterfaceConfig::mtu).toList());
+    }
+
     @Test
     void writtenBackInFirecrackersFormAndReadToTheSameConfig() throws Exception {
-        VmConfig config = parse(nics(nic("eth0", "tap0") + ", \"guest_mac\": \"AA:FC:00:00:00:01\"",
+        VmConfig config = parse(nics(nic("eth0", "tap0") + ", \"guest_mac\": \"AA:FC:00:00:00:01\", \"mtu\": 9000",
                 nic("eth1", "tap1")));
         String json = ConfigLoader.toJson(config);
         assertTrue(json.contains("""
                   "network-interfaces" : [ {
                     "iface_id" : "eth0",
                     "host_dev_name" : "tap0",
-                    "guest_mac" : "aa:fc:00:00:00:01"
+                    "guest_mac" : "aa:fc:00:00:00:01",
+                    "mtu" : 9000
                   }, {
                     "iface_id" : "eth1",
                     "host_dev_name" : "tap1"
@@ -194,6 +205,12 @@ class ConfigNetworkInterfacesTest {
                 Arguments.of(nics(nic("eth0", "tap0") + ", \"guest_mac\": \"aa:fc:00:00:00:01\"",
                                 nic("eth1", "tap1") + ", \"guest_mac\": \"AA:FC:00:00:00:01\""),
                         second + "guest_mac: duplicate guest_mac aa:fc:00:00:00:01 (also network-interfaces[0])"),
+                Arguments.of(nics(nic("eth0", "tap0") + ", \"mtu\": 67"), first + "mtu: out of range: 67 (68 to"
+                        + " 65535 bytes, or omit it for the guest's default)"),
+                Arguments.of(nics(nic("eth0", "tap0") + ", \"mtu\": 65536"), first + "mtu: out of range: 65536 (68"
+                        + " to 65535 bytes, or omit it for the guest's default)"),
+                Arguments.of(nics(nic("eth0", "tap0") + ", \"mtu\": \"1500\""),
+                        first + "mtu: expected an integer, got string \"1500\""),
                 Arguments.of(minimalWith(", \"network-interfaces\": [null]"),
                         "network-interfaces[0]: must not be null"),
                 Arguments.of(nics(nic("eth0", "tap0") + ", \"tap\": \"tap0\""), "network-interfaces[0]: unknown key"

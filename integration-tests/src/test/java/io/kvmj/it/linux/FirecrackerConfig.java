@@ -39,8 +39,9 @@ final class FirecrackerConfig {
                 machine.vsock() == null ? "" : "\n  \"vsock\": {\"guest_cid\": %d, \"uds_path\": %s},".formatted(
                         machine.vsock().guestCid(), string(machine.vsock().udsPath().toString())),
                 machine.net() == null ? "" : ("\n  \"network-interfaces\": [{\"iface_id\": \"eth0\", "
-                        + "\"host_dev_name\": %s, \"guest_mac\": %s}],").formatted(string(machine.net().tap()),
-                        string(machine.net().guestMac())),
+                        + "\"host_dev_name\": %s, \"guest_mac\": %s%s}],").formatted(string(machine.net().tap()),
+                        string(machine.net().guestMac()),
+                        machine.net().mtu() == 0 ? "" : ", \"mtu\": " + machine.net().mtu()),
                 stdinInput ? "\"stdin\"" : "\"none\"");
     }
 

@@ -33,9 +33,10 @@ public record LinuxMachine(Path kernel, Initramfs initramfs, String cmdline, int
 
     /**
      * A virtio-net device on the TAP {@code tap} of the network namespace {@code netns}, where the VMM then runs
-     * (a process opens a TAP of its own namespace): Firecracker's {@code host_dev_name} and {@code guest_mac}.
+     * (a process opens a TAP of its own namespace): Firecracker's {@code host_dev_name}, {@code guest_mac} and
+     * {@code mtu} (the MTU the device advises the guest, bytes; 0 for none).
      */
-    public record Net(String netns, String tap, String guestMac) {
+    public record Net(String netns, String tap, String guestMac, int mtu) {
     }
 
     /**

@@ -109,7 +109,7 @@ class LinuxNetBench {
             LinuxMachine machine = LinuxMachine.of(kernel.bzImage(), Initramfs.forJob(kernel, List.of("virtio_mmio",
                             "virtio_net", "vsock", "vmw_vsock_virtio_transport_common", "vmw_vsock_virtio_transport"),
                             job()).withProgram(echo))
-                    .withNet(new LinuxMachine.Net(ns.name(), ns.tap(), "06:00:0a:00:02:02"))
+                    .withNet(new LinuxMachine.Net(ns.name(), ns.tap(), "06:00:0a:00:02:02", 0))
                     .withVsock(new LinuxMachine.Vsock(GUEST_CID, uds));
             boolean kvmj = vmm == Vmm.KVMJ;
             Map<Figure, Process> receivers = new LinkedHashMap<>();

@@ -45,7 +45,8 @@ final class QemuMicrovm {
             // the same TAP, attached as kvmj attaches it; no vhost-net, like kvmj a user-space device
             command.addAll(List.of("-netdev", "tap,id=n0,ifname=" + option(machine.net().tap())
                             + ",script=no,downscript=no,vhost=off",
-                    "-device", "virtio-net-device,netdev=n0,mac=" + machine.net().guestMac()));
+                    "-device", "virtio-net-device,netdev=n0,mac=" + machine.net().guestMac()
+                            + (machine.net().mtu() == 0 ? "" : ",host_mtu=" + machine.net().mtu())));
         }
         return command;
     }

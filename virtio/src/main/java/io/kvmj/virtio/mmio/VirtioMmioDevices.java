@@ -85,14 +85,15 @@ public final class VirtioMmioDevices {
      *
      * @param name how messages name the interface, e.g. {@code network interface eth0}
      * @param mac  6 bytes, or null for none (the guest then makes one up)
+     * @param mtu  the MTU advised to the guest (VIRTIO_NET_F_MTU), bytes, or 0 for none
      * @throws IllegalArgumentException (from attach) naming the TAP when it cannot be opened: another process
      *                                  holds it (EBUSY), or kvmj may not create or attach it (EPERM)
      */
-    public static DeviceSetup net(String name, String hostDevName, byte[] mac) {
+    public static DeviceSetup net(String name, String hostDevName, byte[] mac, int mtu) {
         return new MmioDevice(name, () -> { }, devices -> {
             NetDevice net;
             try {
-                net = new NetDevice(hostDevName, mac, 0);
+                net = new NetDevice(hostDevName, mac, mtu);
             } catch (SyscallException e) {
                 throw new IllegalArgumentException(name + ": cannot open TAP " + hostDevName + ": " + e.getMessage(), e);
             }
