@@ -18,7 +18,8 @@ while [ $# -gt 0 ]; do
     --kernel-dir) kernel_dir=$2; shift 2 ;;
     --run) run=$2; shift 2 ;;
     --add) adds+=("$2"); shift 2 ;;
-    -*) fail "unknown option $1 (see the comment at the top of $0)" ;;
+    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -*) fail "unknown option $1 (see $0 --help)" ;;
     *) break ;;
   esac
 done

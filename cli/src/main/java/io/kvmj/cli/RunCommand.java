@@ -35,7 +35,7 @@ import java.util.function.IntSupplier;
         description = {"Boot a microVM from a JSON config file (--config), from flags (--kernel ...), or from "
             + "Firecracker's REST API (--api-sock).",
             "COM1 is connected to stdout/stdin; on a terminal, Ctrl-A x quits."},
-        footer = {"", "Exit status: 0 clean guest reset/power-off or Ctrl-A x; odd: isa-debug-exit status;",
+        footer = {"", "Exit status: 0 guest reset or power-off, or Ctrl-A x; odd: isa-debug-exit;",
             "2 bad flags/config/kernel/machine (as validate finds them); 4 VMM failure;",
             "6 guest triple fault; 130 Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
@@ -287,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
     private static String nestedMachineHint() {
         return Files.exists(Path.of(Kvm.DEVICE)) ? ""
                 : "; to try kvmj anyway, run it in an emulated machine that has KVM, from kvmj's source tree: "
-                + "scripts/nested-kvm.sh ./kvmj run ...";
+                + "scripts/nested-kvm.sh -- ./kvmj run ...";
     }
 
     private static int exitCode(VmExitReason reason) {

@@ -199,7 +199,7 @@ class CliUsageTest {
         GuestRun validate = Kvmj.cli("validate", config.toString());
         assertEquals(0, validate.status(), validate.toString());
         assertEquals("kvmj: warning: drive r: " + ragged + " is 1000 bytes, not a multiple of the 512-byte sector; "
-                + "the guest sees 1 sectors and not the last 488 bytes", validate.stderr().strip());
+                + "the guest sees 1 sector and not the last 488 bytes", validate.stderr().strip());
     }
 
     @Test

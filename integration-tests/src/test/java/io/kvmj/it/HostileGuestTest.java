@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guests that misbehave: the VMM reports a failure in one line, or keeps running, but never crashes. */
@@ -21,7 +22,10 @@ class HostileGuestTest {
         GuestRun run = Kvmj.cli("run", "--kernel", Environment.guest("crash").toString(), "--cmdline", "mode=triple",
                 "--debug-exit");
         assertEquals(6, run.status(), run.toString());
-        assertTrue(run.stderr().contains("triple-faulted") && run.stderr().contains("rip 0x"), run.stderr());
+        // Where it faulted (Intel), or that KVM's reset of the vCPU (AMD) hid it: never the reset vector's rip.
+        assertTrue(run.stderr().contains("triple-faulted") && (run.stderr().contains("rip 0x")
+                || run.stderr().contains("where it faulted is unknown")), run.stderr());
+        assertFalse(run.stderr().contains("rip 0xfff0)"), run.stderr());
         assertEquals(1, run.stderr().strip().lines().count(), "one line: " + run.stderr());
     }
 

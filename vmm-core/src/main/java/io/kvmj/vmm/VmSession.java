@@ -1,6 +1,7 @@
 package io.kvmj.vmm;
 
 import java.util.Objects;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -50,7 +51,9 @@ public final class VmSession {
                     }
                     restarts++;
                 }
-                LOG.info(() -> "guest reset (" + describe(reason) + "): restarting the machine, restart " + restarts);
+                // A triple fault is nearly always a crash: said at the default log level, so a crash loop shows.
+                LOG.log(reason instanceof VmExitReason.TripleFault ? Level.WARNING : Level.INFO,
+                        () -> "guest reset (" + describe(reason) + "): restarting the machine, restart " + restarts);
             }
         }
     }
@@ -82,6 +85,10 @@ public final class VmSession {
     }
 
     private static String describe(VmExitReason reason) {
-        return reason instanceof VmExitReason.Reset r ? r.how() : "triple fault";
+        return switch (reason) {
+            case VmExitReason.Reset r -> r.how();
+            case VmExitReason.TripleFault t -> "triple fault, " + t.where();
+            default -> reason.toString();
+        };
     }
 }

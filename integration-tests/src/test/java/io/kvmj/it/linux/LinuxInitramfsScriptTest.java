@@ -63,4 +63,15 @@ class LinuxInitramfsScriptTest {
         assertEquals("echo hello\n", new String(files.get("run.sh").data()));
         assertTrue(files.containsKey("bin/tool"));
     }
+
+    @Test
+    void helpPrintsTheUsageAndAnUnknownOptionPointsToIt() throws Exception {
+        String script = DebianKernel.repositoryRoot().resolve("scripts/linux-initramfs.sh").toString();
+        HostCommand help = HostCommand.run(List.of("bash", script, "--help"));
+        assertEquals(0, help.status(), help.stderr());
+        assertTrue(new String(help.stdout()).contains("[--run SCRIPT] [--add FILE]... OUT.img [MODULE]..."));
+        HostCommand bad = HostCommand.run(List.of("bash", script, "--bogus"));
+        assertEquals(1, bad.status());
+        assertEquals("linux-initramfs: unknown option --bogus (see " + script + " --help)", bad.stderr().strip());
+    }
 }

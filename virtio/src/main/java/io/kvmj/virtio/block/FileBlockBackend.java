@@ -56,8 +56,8 @@ public final class FileBlockBackend implements BlockBackend {
         long tail = size % BlockDevice.SECTOR_SIZE;
         if (tail != 0) {
             LOG.warning(String.format("%s: %s is %d bytes, not a multiple of the %d-byte sector; the guest sees "
-                    + "%d sectors and not the last %d bytes", name, path, size, BlockDevice.SECTOR_SIZE,
-                    size / BlockDevice.SECTOR_SIZE, tail));
+                    + "%d sector%s and not the last %d bytes", name, path, size, BlockDevice.SECTOR_SIZE,
+                    size / BlockDevice.SECTOR_SIZE, size / BlockDevice.SECTOR_SIZE == 1 ? "" : "s", tail));
         }
         return size;
     }

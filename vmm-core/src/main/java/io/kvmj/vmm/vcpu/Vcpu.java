@@ -1,6 +1,7 @@
 package io.kvmj.vmm.vcpu;
 
 import io.kvmj.kvm.KvmException;
+import io.kvmj.kvm.SpecialRegisters;
 import io.kvmj.kvm.VcpuExit;
 import io.kvmj.kvm.VcpuFd;
 import io.kvmj.sys.ThreadKicker;
@@ -25,6 +26,9 @@ public final class Vcpu {
     public enum State { CREATED, RUNNING, PAUSED, STOPPED }
 
     private static final Logger LOG = Logger.getLogger(Vcpu.class.getName());
+    /** CS:rip after a reset (SDM vol. 3, 10.1.4: CS base 0xffff0000, rip 0xfff0). */
+    private static final long RESET_CS_BASE = 0xffff0000L;
+    private static final long RESET_RIP = 0xfff0;
 
     private final VcpuFd fd;
     private final Bus pio;
@@ -141,7 +145,7 @@ public final class Vcpu {
                 return new VmExitReason.PowerOff("vCPU " + id() + " halted");
             }
             case VcpuExit.Shutdown s -> {
-                return new VmExitReason.TripleFault(location());
+                return new VmExitReason.TripleFault(shutdownLocation());
             }
             case VcpuExit.SystemEvent e -> {
                 return switch (e.type()) {
@@ -216,6 +220,24 @@ public final class Vcpu {
         } catch (KvmException e) {
             return "vCPU " + id();
         }
+    }
+
+    /**
+     * Like {@link #location()} for a shutdown. KVM on AMD (SVM) resets the vCPU when it intercepts a shutdown (the
+     * VMCB is undefined after it), so there CS:rip is the reset vector's and says nothing of where the guest faulted.
+     */
+    private String shutdownLocation() {
+        try {
+            boolean atResetVector = fd.registers().rip() == RESET_RIP
+                    && fd.specialRegisters().segment(SpecialRegisters.Seg.CS).base() == RESET_CS_BASE;
+            if (atResetVector) {
+                return "vCPU " + id() + "; KVM reset its registers at the shutdown, as it does on AMD hosts, so where"
+                        + " it faulted is unknown";
+            }
+        } catch (KvmException e) {
+            // location() says what it can
+        }
+        return location();
     }
 
     private void waitWhilePaused() {
