@@ -18,7 +18,7 @@ import java.util.List;
  * @param driverFeaturesSel the feature window the driver last selected for writing (DriverFeaturesSel)
  * @param queueSel          the queue the driver last selected (QueueSel)
  * @param interruptStatus   the InterruptStatus bits not yet acknowledged: 1 used buffer, 2 configuration change
- * @param configGeneration  ConfigGeneration, counted up at each configuration change (section 2.5.1)
+ * @param configGeneration  ConfigGeneration, counted up at each configuration change (section 2.5)
  * @param queues            the device side of each queue, in device order ({@link QueueState})
  */
 public record TransportState(int deviceType, int status, long driverFeatures, int deviceFeaturesSel,

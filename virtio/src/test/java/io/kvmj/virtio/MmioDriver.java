@@ -223,7 +223,7 @@ public final class MmioDriver implements AutoCloseable {
         return restore(saved, fresh, t -> roundTrip(saved.state(), t.stateType()));
     }
 
-    /** As {@link #restore(Saved, VirtioDevice)} with {@code state} (a malformed one) as it is in place of the saved one. */
+    /** As {@link #restore(Saved, VirtioDevice)} with {@code state} (a malformed one), as it is, for the saved one. */
     public static MmioDriver restore(Saved saved, Record state, VirtioDevice fresh) throws SnapshotException {
         return restore(saved, fresh, t -> state);
     }
@@ -254,8 +254,8 @@ public final class MmioDriver implements AutoCloseable {
 
     @Override
     public void close() {
-        transport.close();
         loop.close();
+        transport.close(); // after the loop, as a VM's teardown does
         arena.close();
     }
 }

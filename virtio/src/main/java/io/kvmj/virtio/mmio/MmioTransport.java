@@ -366,7 +366,8 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt, Snapshot
                 throw new IllegalStateException(name + ": restore into a transport already in use");
             }
             if (!device.stateType().isInstance(state)) {
-                throw refused("the saved state is a " + state.getClass().getSimpleName() + ", this device's is a "
+                String saved = state == null ? "missing" : "a " + state.getClass().getSimpleName();
+                throw refused("the saved state is " + saved + ", this device's is a "
                         + device.stateType().getSimpleName());
             }
             VirtioDeviceState deviceState = (VirtioDeviceState) state;
@@ -498,11 +499,18 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt, Snapshot
         }
     }
 
-    /** Releases what a restore holds until the event loop has run (VM teardown, after the loop stopped). */
+    /**
+     * Releases what a restore holds until the event loop has run it: for VM teardown, once the event loop is
+     * closed (its epoll is gone with it, so the fd is only closed, not removed from it).
+     */
     @Override
     public void close() {
         synchronized (deviceLock) {
-            cancelResumeKick();
+            if (resumeKick != null) {
+                resumeKick.close();
+                resumeKick = null;
+                resumeKickSource = null;
+            }
         }
     }
 

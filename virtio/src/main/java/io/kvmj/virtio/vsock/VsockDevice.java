@@ -33,7 +33,7 @@ public final class VsockDevice implements VirtioDevice {
     static final int RX = 0;
     static final int TX = 1;
     static final int EVENT = 2;
-    /** struct virtio_vsock_event { le32 id; } (section 5.10.6.7). */
+    /** struct virtio_vsock_event { le32 id; } (section 5.10.6, Device Events). */
     static final int EVENT_BYTES = 4;
     static final int EVENT_TRANSPORT_RESET = 0;
 

@@ -42,7 +42,8 @@ class VsockSnapshotTest {
     }
 
     private VsockDevice device(long cid) {
-        VsockMuxer muxer = track(new VsockMuxer(cid, dir.resolve("v" + paths++ + ".sock").toString(), System::nanoTime));
+        String uds = dir.resolve("v" + paths++ + ".sock").toString();
+        VsockMuxer muxer = track(new VsockMuxer(cid, uds, System::nanoTime));
         return new VsockDevice(cid, muxer);
     }
 
