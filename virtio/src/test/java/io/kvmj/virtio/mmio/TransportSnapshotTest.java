@@ -218,6 +218,7 @@ class TransportSnapshotTest {
         QueueState q = t.queues().get(0);
         assertRefused(saved, new BlockState(t, 8, false, "x"),
                 "the saved state is a BlockState, this device's is a TransportOnlyState");
+        assertRefused(saved, (Record) null, "the saved state is missing, this device's is a TransportOnlyState");
         assertRefused(saved, new TransportOnlyState(null), "the saved state has no transport state");
         assertRefused(saved, with(t, 2, t.status(), t.driverFeatures(), 0, t.queues()),
                 "saved from device type 2, this is device type 4");
