@@ -409,8 +409,9 @@ public final class SplitQueue {
 
     /**
      * Puts a saved {@link QueueState} into this queue, built for the same device and not used yet. Checks what a
-     * state must be to fit: the same maximum size, 16-bit indices, and for a ready queue a valid size; the ring
-     * addresses are the caller's to check against the restored memory ({@link #validate}).
+     * state must be to fit: the same maximum size, 16-bit indices, and for a ready queue a valid size and at most
+     * that many buffers taken from the available ring and not yet used (a device holds no more, section 2.7);
+     * the ring addresses are the caller's to check against the restored memory ({@link #validate}).
      *
      * @throws SnapshotException naming the value that does not fit, nothing changed then
      */
@@ -427,6 +428,11 @@ public final class SplitQueue {
                 checkSize(state.size());
             } catch (VirtqueueException e) {
                 throw new SnapshotException("ready with " + e.getMessage());
+            }
+            int inFlight = (state.nextAvail() - state.nextUsed()) & 0xffff;
+            if (inFlight > state.size()) {
+                throw new SnapshotException(inFlight + " buffers taken and not used, more than the queue size "
+                        + state.size());
             }
         }
         size = state.size();

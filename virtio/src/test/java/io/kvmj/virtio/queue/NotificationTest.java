@@ -138,7 +138,7 @@ class NotificationTest {
     @Test
     void withEventIdxAvailEventWrapsWithNextAvail() throws Exception {
         SplitQueue q = TestRing.restored(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, true,
-                65535, 0, 0));
+                65535, 65535, 65535));
         ring.availIdx(65535);
         ring.desc(0, 0x80000, 8, 0, 0);
         ring.publish(0);

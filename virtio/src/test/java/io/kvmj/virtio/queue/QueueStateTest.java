@@ -55,6 +55,8 @@ class QueueStateTest {
         assertRefused(q, new QueueState(8, 6, true, 0, 0, 0, false, 0, 0, 0),
                 "ready with queue size 6 is not a power of two");
         assertRefused(q, new QueueState(8, 0, true, 0, 0, 0, false, 0, 0, 0), "ready with queue size is 0");
+        assertRefused(q, new QueueState(8, 4, true, 0, 0, 0, false, 2, 65533, 0),
+                "5 buffers taken and not used, more than the queue size 4");
         assertEquals(new QueueState(8, 8, false, 0, 0, 0, false, 0, 0, 0), q.state(), "nothing changed");
     }
 
