@@ -1,7 +1,10 @@
 package io.kvmj.bench;
 
 import io.kvmj.virtio.DeviceContext;
+import io.kvmj.virtio.TransportOnlyState;
+import io.kvmj.virtio.TransportState;
 import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.mmio.MmioTransport;
 import io.kvmj.vmm.bus.Bus;
@@ -172,6 +175,20 @@ public class DispatchBench {
         @Override
         public void reset() {
             active = false;
+        }
+
+        @Override
+        public Class<TransportOnlyState> stateType() {
+            return TransportOnlyState.class;
+        }
+
+        @Override
+        public TransportOnlyState saveState(TransportState transport) {
+            return new TransportOnlyState(transport);
+        }
+
+        @Override
+        public void restoreState(VirtioDeviceState state, boolean resumes) {
         }
     }
 }

@@ -1,9 +1,15 @@
 package io.kvmj.virtio;
 
-/** A device's interrupt line in tests: counts the notifications the device sends. */
-public final class CountingInterrupt implements VirtioInterrupt {
+import io.kvmj.vmm.devices.InterruptLine;
+
+/**
+ * A device's interrupt in tests: counts the notifications a device sends ({@link VirtioInterrupt}), or, as a
+ * transport's interrupt line, the interrupts the transport raises.
+ */
+public final class CountingInterrupt implements VirtioInterrupt, InterruptLine {
     private int usedBuffers;
     private int configChanges;
+    private int triggers;
 
     @Override
     public void usedBuffer() {
@@ -15,6 +21,11 @@ public final class CountingInterrupt implements VirtioInterrupt {
         configChanges++;
     }
 
+    @Override
+    public void trigger() {
+        triggers++;
+    }
+
     /** Used buffer notifications so far. */
     public int usedBuffers() {
         return usedBuffers;
@@ -23,5 +34,10 @@ public final class CountingInterrupt implements VirtioInterrupt {
     /** Configuration change notifications so far. */
     public int configChanges() {
         return configChanges;
+    }
+
+    /** Interrupts raised on the line so far. */
+    public int triggers() {
+        return triggers;
     }
 }

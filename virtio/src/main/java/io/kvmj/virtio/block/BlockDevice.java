@@ -1,9 +1,12 @@
 package io.kvmj.virtio.block;
 
 import io.kvmj.virtio.SingleQueueDevice;
+import io.kvmj.virtio.TransportState;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.queue.DescriptorChain;
 import io.kvmj.vmm.memory.GuestMemory;
+import io.kvmj.vmm.snapshot.SnapshotException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -49,6 +52,7 @@ public final class BlockDevice extends SingleQueueDevice {
 
     private final BlockBackend backend;
     private final boolean readOnly;
+    private final String serial;
     private final byte[] id;
     private final CacheType cacheType;
     private final BlockConfigSpace config;
@@ -57,8 +61,9 @@ public final class BlockDevice extends SingleQueueDevice {
         this.backend = backend;
         this.readOnly = readOnly;
         this.cacheType = cacheType;
+        this.serial = serial;
         this.id = serial.getBytes(StandardCharsets.US_ASCII);
-        this.config = new BlockConfigSpace(backend.size() / SECTOR_SIZE, SIZE_MAX, SEG_MAX, SECTOR_SIZE,
+        this.config = new BlockConfigSpace(capacitySectors(), SIZE_MAX, SEG_MAX, SECTOR_SIZE,
                 MAX_DISCARD_SECTORS, MAX_DISCARD_SEGMENTS);
     }
 
@@ -92,6 +97,37 @@ public final class BlockDevice extends SingleQueueDevice {
         // every field kvmj offers is read-only (no WCE toggle)
     }
 
+    @Override
+    public Class<BlockState> stateType() {
+        return BlockState.class;
+    }
+
+    @Override
+    public BlockState saveState(TransportState transport) {
+        return new BlockState(transport, capacitySectors(), readOnly, serial);
+    }
+
+    /** Refuses a state saved from a drive of another size, access mode or serial: the guest knows those. */
+    @Override
+    public void restoreState(VirtioDeviceState state, boolean resumes) throws SnapshotException {
+        BlockState s = (BlockState) state;
+        if (s.capacitySectors() != capacitySectors()) {
+            throw new SnapshotException("virtio-blk: the drive has " + capacitySectors()
+                    + " sectors, the snapshot's had " + s.capacitySectors());
+        }
+        if (s.readOnly() != readOnly) {
+            throw new SnapshotException("virtio-blk: the drive is " + (readOnly ? "read-only" : "read-write")
+                    + ", the snapshot's was " + (s.readOnly() ? "read-only" : "read-write"));
+        }
+        if (!serial.equals(s.serial())) {
+            throw new SnapshotException("virtio-blk: the drive's serial is \"" + serial + "\", the snapshot's was \""
+                    + s.serial() + "\"");
+        }
+    }
+
+    private long capacitySectors() {
+        return backend.size() / SECTOR_SIZE;
+    }
 
 
 
@@ -137,7 +173,7 @@ public final class BlockDevice extends SingleQueueDevice {
     }
 
     private boolean inRange(long sector, long bytes) {
-        long capacity = backend.size() / SECTOR_SIZE;
+        long capacity = capacitySectors();
         return sector >= 0 && bytes % SECTOR_SIZE == 0 && sector <= capacity
                 && bytes / SECTOR_SIZE <= capacity - sector;
     }

@@ -1,16 +1,23 @@
 package io.kvmj.virtio.mmio;
 
+import io.kvmj.sys.EventFd;
 import io.kvmj.virtio.DeviceContext;
+import io.kvmj.virtio.TransportState;
 import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.VirtioInterrupt;
+import io.kvmj.virtio.queue.QueueState;
 import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.devices.InterruptLine;
 import io.kvmj.vmm.event.EventOps;
+import io.kvmj.vmm.event.EventSource;
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestMemoryException;
+import io.kvmj.vmm.snapshot.SnapshotException;
+import io.kvmj.vmm.snapshot.Snapshottable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +40,18 @@ import java.util.logging.Logger;
  * reset completes after the request in progress, as a driver waiting for Status to read 0 expects (2.4).
  * <p>Anything the guest gets wrong either is ignored (as the spec allows) or puts the device in
  * DEVICE_NEEDS_RESET; the VMM never fails because of it.
+ * <p>Snapshots ({@link Snapshottable}): the state is the device's own record ({@link VirtioDevice#stateType}),
+ * carrying this transport's registers and queues as its {@link TransportState}. A restore checks the state against
+ * the device this transport was built with (device type, queue count and maximum sizes, negotiated features
+ * within the offer, ring addresses inside the new guest memory), puts it back and, if the saved driver had set
+ * DRIVER_OK, activates the device as DRIVER_OK does. The work that was pending then runs once the VM's event
+ * loop runs, not during the restore, so no interrupt reaches an interrupt controller whose own state is not back
+ * yet: every ready queue is processed once (buffers the driver made available before the snapshot need no new
+ * notification), and an interrupt whose InterruptStatus bit is still set is raised again (one raised just before
+ * the snapshot may not have reached the saved interrupt controller; a repeated one is harmless, the driver reads
+ * InterruptStatus).
  */
-public final class MmioTransport implements BusDevice, VirtioInterrupt {
+public final class MmioTransport implements BusDevice, VirtioInterrupt, Snapshottable<Record>, AutoCloseable {
     /** Size of the register window (0x100 registers + 0x100 config space). */
     public static final int WINDOW_SIZE = 0x200;
     public static final int QUEUE_NOTIFY_OFFSET = 0x50;
@@ -74,6 +91,9 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
     private volatile boolean active;
     private TransportEvents events;
     private final AtomicLong needsResetCount = new AtomicLong();
+    // The pending work of a restored device, until the event loop runs it; guarded by deviceLock.
+    private EventFd resumeKick;
+    private EventSource resumeKickSource;
 
     /**
      * @param loop where the device's own event sources go while it is active (the VM's event loop)
@@ -231,10 +251,15 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
             }
         }
         synchronized (deviceLock) {
-            events = new TransportEvents(loop, this);
-            device.activate(new DeviceContext(memory, queues, driverFeatures, this, events));
-            active = true;
+            startDevice();
         }
+    }
+
+    /** Hands the device what it works with, as DRIVER_OK does; queues are validated. Under the device lock. */
+    private void startDevice() {
+        events = new TransportEvents(loop, this);
+        device.activate(new DeviceContext(memory, queues, driverFeatures, this, events));
+        active = true;
     }
 
     /** A queue notification, from the event loop (ioeventfd) or a QueueNotify write that reached us. */
@@ -286,6 +311,7 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
 
     private void reset() {
         synchronized (deviceLock) {
+            cancelResumeKick();
             if (active) {
                 active = false;
                 events.removeAll(); // before the device closes the fds they watch
@@ -299,6 +325,192 @@ public final class MmioTransport implements BusDevice, VirtioInterrupt {
             queueSel = 0;
             interruptStatus.set(0);
             status.set(0); // last: a driver polling Status for 0 sees a device fully reset (2.4)
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // every VirtioDeviceState is a record (checked when saved)
+    public Class<Record> stateType() {
+        return (Class<Record>) (Class<?>) device.stateType();
+    }
+
+    /** The device's state record with this transport's registers and queues in it. Call with the VM paused. */
+    @Override
+    public synchronized Record saveState() {
+        synchronized (deviceLock) {
+            List<QueueState> saved = queues.stream().map(SplitQueue::state).toList();
+            TransportState transport = new TransportState(device.deviceType(), status.get(), driverFeatures,
+                    deviceFeaturesSel, driverFeaturesSel, queueSel, interruptStatus.get(), configGeneration.get(),
+                    saved);
+            VirtioDeviceState state = device.saveState(transport);
+            if (!(state instanceof Record record) || !device.stateType().isInstance(state)) {
+                throw new IllegalStateException(name + ": the device's state is not a " + device.stateType().getName()
+                        + " record");
+            }
+            return record;
+        }
+    }
+
+    /**
+     * Puts a saved state back into this transport and its device, both just built from the same configuration in
+     * a VM whose guest memory holds the saved RAM; see the class comment for what is checked and resumed.
+     *
+     * @throws SnapshotException the state does not fit (another device or configuration, values a transport
+     *                           never holds, rings outside guest memory); one line, nothing changed then
+     * @throws IllegalStateException this transport was already in use
+     */
+    @Override
+    public synchronized void restoreState(Record state) throws SnapshotException {
+        synchronized (deviceLock) {
+            if (active || status.get() != 0) {
+                throw new IllegalStateException(name + ": restore into a transport already in use");
+            }
+            if (!device.stateType().isInstance(state)) {
+                String saved = state == null ? "missing" : "a " + state.getClass().getSimpleName();
+                throw refused("the saved state is " + saved + ", this device's is a "
+                        + device.stateType().getSimpleName());
+            }
+            VirtioDeviceState deviceState = (VirtioDeviceState) state;
+            TransportState saved = deviceState.transport();
+            if (saved == null) {
+                throw refused("the saved state has no transport state");
+            }
+            boolean resumes = checkSaved(saved);
+            List<SplitQueue> restored = restoreQueues(saved, resumes);
+            try {
+                device.restoreState(deviceState, resumes);
+            } catch (SnapshotException e) {
+                throw refused(e.getMessage());
+            }
+            for (int i = 0; i < restored.size(); i++) {
+                queues.set(i, restored.get(i));
+            }
+            deviceFeaturesSel = saved.deviceFeaturesSel();
+            driverFeaturesSel = saved.driverFeaturesSel();
+            driverFeatures = saved.driverFeatures();
+            queueSel = saved.queueSel();
+            interruptStatus.set(saved.interruptStatus());
+            configGeneration.set(saved.configGeneration());
+            status.set(saved.status());
+            if (resumes) {
+                startDevice();
+            }
+            if (resumes || saved.interruptStatus() != 0) {
+                scheduleResumeKick();
+            }
+        }
+    }
+
+    /**
+     * Checks the saved registers against this transport's device; returns whether the device resumes (the driver
+     * had set DRIVER_OK and the device did not need a reset).
+     */
+    private boolean checkSaved(TransportState saved) throws SnapshotException {
+        if (saved.deviceType() != device.deviceType()) {
+            throw refused("saved from device type " + saved.deviceType() + ", this is device type "
+                    + device.deviceType());
+        }
+        if (saved.queues() == null || saved.queues().size() != queues.size()) {
+            throw refused((saved.queues() == null ? "no" : saved.queues().size()) + " queues saved, the device has "
+                    + queues.size());
+        }
+        int s = saved.status();
+        if ((s & STATUS_FEATURES_OK) != 0 && (saved.driverFeatures() & ~device.deviceFeatures()) != 0) {
+            throw refused(String.format("the driver accepted features 0x%x the device does not offer",
+                    saved.driverFeatures() & ~device.deviceFeatures()));
+        }
+        if ((s & STATUS_FEATURES_OK) != 0 && (saved.driverFeatures() & VirtioFeatures.VERSION_1) == 0) {
+            throw refused("FEATURES_OK without VIRTIO_F_VERSION_1, which this transport never accepts");
+        }
+        if ((s & STATUS_DRIVER_OK) != 0 && (s & STATUS_FEATURES_OK) == 0) {
+            throw refused("DRIVER_OK without FEATURES_OK, which this transport never accepts");
+        }
+        if ((saved.interruptStatus() & ~(INT_USED_BUFFER | INT_CONFIG_CHANGE)) != 0) {
+            throw refused(String.format("interrupt status 0x%x has bits other than used buffer and configuration"
+                    + " change", saved.interruptStatus()));
+        }
+        return (s & STATUS_DRIVER_OK) != 0 && (s & STATUS_NEEDS_RESET) == 0;
+    }
+
+    /** The saved queues, each checked; a resuming device's ready queues must lie inside guest memory. */
+    private List<SplitQueue> restoreQueues(TransportState saved, boolean resumes) throws SnapshotException {
+        boolean eventIdx = (saved.driverFeatures() & VirtioFeatures.RING_EVENT_IDX) != 0;
+        List<SplitQueue> restored = new ArrayList<>();
+        for (int i = 0; i < queues.size(); i++) {
+            QueueState qs = saved.queues().get(i);
+            SplitQueue q = new SplitQueue(device.queueMaxSize());
+            try {
+                if (qs == null) {
+                    throw new SnapshotException("missing");
+                }
+                q.restore(qs);
+                if (resumes && qs.eventIdx() != eventIdx) {
+                    throw new SnapshotException("event idx " + (qs.eventIdx() ? "on" : "off")
+                            + " while the driver " + (eventIdx ? "accepted" : "did not accept") + " it");
+                }
+                if (resumes && qs.ready()) {
+                    q.validate(memory);
+                }
+            } catch (SnapshotException | VirtqueueException e) {
+                throw refused("queue " + i + ": " + e.getMessage());
+            }
+            restored.add(q);
+        }
+        return restored;
+    }
+
+    private SnapshotException refused(String why) {
+        return new SnapshotException("virtio-mmio " + name + ": cannot restore: " + why);
+    }
+
+    /** Has the event loop run the restored device's pending work once; see the class comment. */
+    private void scheduleResumeKick() {
+        resumeKick = new EventFd();
+        resumeKick.signal();
+        resumeKickSource = loop.add(resumeKick.fd(), EventOps.READABLE, ready -> resume());
+    }
+
+    private void resume() {
+        synchronized (deviceLock) {
+            if (resumeKick == null) {
+                return; // reset or closed since
+            }
+            cancelResumeKick();
+        }
+        if (interruptStatus.get() != 0) {
+            irq.trigger();
+        }
+        runDeviceWork(() -> {
+            for (int i = 0; i < queues.size(); i++) {
+                if (queues.get(i).ready()) {
+                    device.process(i);
+                }
+            }
+        }, "resumed queues");
+    }
+
+    /** Forgets a resume that has not run. Under the device lock. */
+    private void cancelResumeKick() {
+        if (resumeKick != null) {
+            resumeKickSource.remove();
+            resumeKick.close();
+            resumeKick = null;
+            resumeKickSource = null;
+        }
+    }
+
+    /**
+     * Releases what a restore holds until the event loop has run it: for VM teardown, once the event loop is
+     * closed (its epoll is gone with it, so the fd is only closed, not removed from it).
+     */
+    @Override
+    public void close() {
+        synchronized (deviceLock) {
+            if (resumeKick != null) {
+                resumeKick.close();
+                resumeKick = null;
+                resumeKickSource = null;
+            }
         }
     }
 

@@ -119,6 +119,7 @@ public final class VirtioMmioDevices {
         public void attach(DeviceManager devices, DeviceManager.MmioSlot slot, GuestMemory memory) {
             MmioTransport transport = new MmioTransport(name, make.apply(devices), memory, slot.irq(),
                     devices.eventLoop());
+            devices.closeWithVm(transport);
             devices.attachVirtioMmio(slot, transport, transport.queueCount(), MmioTransport.QUEUE_NOTIFY_OFFSET,
                     transport::notifyQueue);
         }

@@ -5,14 +5,19 @@ import io.kvmj.sys.Errno;
 import io.kvmj.sys.SyscallException;
 import io.kvmj.sys.Tap;
 import io.kvmj.virtio.DeviceContext;
+import io.kvmj.virtio.TransportState;
 import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.queue.DescriptorChain;
 import io.kvmj.virtio.queue.SplitQueue;
 import io.kvmj.virtio.queue.VirtqueueException;
 import io.kvmj.vmm.event.EventOps;
 import io.kvmj.vmm.event.EventSource;
 import io.kvmj.vmm.memory.GuestMemory;
+import io.kvmj.vmm.snapshot.SnapshotException;
 
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +50,8 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NetDevice.class.getName());
 
     private final NetBackend backend;
+    private final byte[] mac;
+    private final int mtu;
     private final long features;
     private final NetConfigSpace config;
     private final NetTx tx;
@@ -75,6 +82,8 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     public NetDevice(NetBackend backend, byte[] mac, int mtu) {
         checkConfig(mac, mtu);
         this.backend = backend;
+        this.mac = mac == null ? null : mac.clone();
+        this.mtu = mtu;
         this.features = NetFeatures.offered(mac != null, mtu != 0);
         this.config = new NetConfigSpace(mac, mtu);
         this.tx = new NetTx(backend);
@@ -133,6 +142,45 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     /** Frames the guest sent that were lost: malformed chains, or refused by the backend (not EAGAIN). */
     public long txDropped() {
         return tx.dropped();
+    }
+
+    @Override
+    public Class<NetState> stateType() {
+        return NetState.class;
+    }
+
+    @Override
+    public NetState saveState(TransportState transport) {
+        return new NetState(transport, mac == null ? null : mac.clone(), mtu, rx.heldFrame());
+    }
+
+    /**
+     * Refuses a state saved with another MAC or MTU (the guest has them); keeps the received frame that was
+     * waiting, for a device that resumes (one that does not is reset by its driver first, which drops it).
+     */
+    @Override
+    public void restoreState(VirtioDeviceState state, boolean resumes) throws SnapshotException {
+        NetState s = (NetState) state;
+        if (!Arrays.equals(s.mac(), mac)) {
+            throw new SnapshotException("virtio-net " + backend.name() + ": the MAC address is " + macText(mac)
+                    + ", the snapshot's was " + macText(s.mac()));
+        }
+        if (s.mtu() != mtu) {
+            throw new SnapshotException("virtio-net " + backend.name() + ": the MTU is " + mtu
+                    + ", the snapshot's was " + s.mtu());
+        }
+        byte[] frame = s.rxFrame() == null ? new byte[0] : s.rxFrame();
+        if (frame.length > MAX_FRAME_BYTES || (frame.length > 0 && frame.length < HEADER_BYTES)) {
+            throw new SnapshotException("virtio-net " + backend.name() + ": the saved received frame has "
+                    + frame.length + " bytes, not " + HEADER_BYTES + " to " + MAX_FRAME_BYTES);
+        }
+        if (resumes) {
+            rx.hold(frame);
+        }
+    }
+
+    private static String macText(byte[] mac) {
+        return mac == null ? "none" : HexFormat.ofDelimiter(":").formatHex(mac);
     }
 
     @Override

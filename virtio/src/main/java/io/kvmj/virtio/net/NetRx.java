@@ -7,6 +7,7 @@ import io.kvmj.vmm.memory.GuestMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.logging.Logger;
 
 /**
@@ -40,6 +41,21 @@ final class NetRx implements AutoCloseable {
     /** Frames dropped since the device was built (too big for the buffers the driver can ever give). */
     long dropped() {
         return dropped;
+    }
+
+    /** A copy of the frame waiting for receive buffers, header first; empty when none waits (for a snapshot). */
+    byte[] heldFrame() {
+        return frame.asSlice(0, held).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** Takes {@code bytes} as the frame waiting for receive buffers (a restored snapshot's); empty for none. */
+    void hold(byte[] bytes) {
+        if (bytes.length > NetDevice.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("a frame of " + bytes.length + " bytes is larger than "
+                    + NetDevice.MAX_FRAME_BYTES);
+        }
+        MemorySegment.copy(bytes, 0, frame, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        held = bytes.length;
     }
 
     /** Forgets the frame in hand (device reset: it was for the driver that went away). */

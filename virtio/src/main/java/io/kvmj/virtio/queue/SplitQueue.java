@@ -2,6 +2,7 @@ package io.kvmj.virtio.queue;
 
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestMemoryException;
+import io.kvmj.vmm.snapshot.SnapshotException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -153,6 +154,10 @@ public final class SplitQueue {
     }
 
     private void checkSize() throws VirtqueueException {
+        checkSize(size);
+    }
+
+    private void checkSize(int size) throws VirtqueueException {
         if (size == 0) throw new VirtqueueException("queue size is 0");
         if (Integer.compareUnsigned(size, maxSize) > 0) {
             throw new VirtqueueException("queue size " + Integer.toUnsignedString(size)
@@ -396,31 +401,55 @@ public final class SplitQueue {
         signalledUsed = 0;
     }
 
+    /** The device side of this queue now, for a snapshot; see {@link QueueState} for what each value is. */
     public QueueState state() {
         return new QueueState(maxSize, size, ready, descTable, availRing, usedRing, eventIdx, nextAvail, nextUsed,
                 signalledUsed);
     }
 
-    /** A queue in the given state; the caller validates it against the restored guest memory. */
-    public static SplitQueue restore(QueueState state) {
-        SplitQueue q = new SplitQueue(state.maxSize());
-        q.size = state.size();
-        q.descTable = state.descTableAddress();
-        q.availRing = state.availRingAddress();
-        q.usedRing = state.usedRingAddress();
-        q.ready = state.ready();
-        q.eventIdx = state.eventIdx();
-        q.nextAvail = index16("nextAvail", state.nextAvail());
-        q.nextUsed = index16("nextUsed", state.nextUsed());
-        q.signalledUsed = index16("signalledUsed", state.signalledUsed());
-        return q;
+    /**
+     * Puts a saved {@link QueueState} into this queue, built for the same device and not used yet. Checks what a
+     * state must be to fit: the same maximum size, 16-bit indices, and for a ready queue a valid size and at most
+     * that many buffers taken from the available ring and not yet used (a device holds no more, section 2.7);
+     * the ring addresses are the caller's to check against the restored memory ({@link #validate}).
+     *
+     * @throws SnapshotException naming the value that does not fit, nothing changed then
+     */
+    public void restore(QueueState state) throws SnapshotException {
+        if (state.maxSize() != maxSize) {
+            throw new SnapshotException("maximum size " + state.maxSize()
+                    + " differs from the device's " + maxSize);
+        }
+        index16("next available index", state.nextAvail());
+        index16("next used index", state.nextUsed());
+        index16("signalled used index", state.signalledUsed());
+        if (state.ready()) {
+            try {
+                checkSize(state.size());
+            } catch (VirtqueueException e) {
+                throw new SnapshotException("ready with " + e.getMessage());
+            }
+            int inFlight = (state.nextAvail() - state.nextUsed()) & 0xffff;
+            if (inFlight > state.size()) {
+                throw new SnapshotException(inFlight + " buffers taken and not used, more than the queue size "
+                        + state.size());
+            }
+        }
+        size = state.size();
+        descTable = state.descTableAddress();
+        availRing = state.availRingAddress();
+        usedRing = state.usedRingAddress();
+        ready = state.ready();
+        eventIdx = state.eventIdx();
+        nextAvail = state.nextAvail();
+        nextUsed = state.nextUsed();
+        signalledUsed = state.signalledUsed();
     }
 
-    private static int index16(String name, int value) {
+    private static void index16(String name, int value) throws SnapshotException {
         if (value < 0 || value > 0xffff) {
-            throw new IllegalArgumentException(name + " " + value + " is not a 16-bit ring index");
+            throw new SnapshotException(name + " " + value + " is not a 16-bit ring index");
         }
-        return value;
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.kvmj.virtio.rng;
 
 import io.kvmj.sys.Libc;
 import io.kvmj.virtio.SingleQueueDevice;
+import io.kvmj.virtio.TransportOnlyState;
+import io.kvmj.virtio.TransportState;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.queue.Descriptor;
 import io.kvmj.virtio.queue.DescriptorChain;
@@ -40,6 +43,22 @@ public final class RngDevice extends SingleQueueDevice {
     @Override
     public void writeConfig(int offset, int size, long value) {
         // no configuration space
+    }
+
+    @Override
+    public Class<TransportOnlyState> stateType() {
+        return TransportOnlyState.class;
+    }
+
+    /** Nothing of its own: each request completes as it is popped, and there is no configuration. */
+    @Override
+    public TransportOnlyState saveState(TransportState transport) {
+        return new TransportOnlyState(transport);
+    }
+
+    @Override
+    public void restoreState(VirtioDeviceState state, boolean resumes) {
+        // nothing to check or keep
     }
 
     @Override

@@ -2,7 +2,10 @@ package io.kvmj.virtio.mmio;
 
 import io.kvmj.sys.EventFd;
 import io.kvmj.virtio.DeviceContext;
+import io.kvmj.virtio.TransportOnlyState;
+import io.kvmj.virtio.TransportState;
 import io.kvmj.virtio.VirtioDevice;
+import io.kvmj.virtio.VirtioDeviceState;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.virtio.VirtioInterrupt;
 import io.kvmj.virtio.queue.VirtqueueException;
@@ -82,6 +85,21 @@ class MmioTransportTest {
         @Override
         public void reset() {
             events.add("reset");
+        }
+
+        @Override
+        public Class<TransportOnlyState> stateType() {
+            return TransportOnlyState.class;
+        }
+
+        @Override
+        public TransportOnlyState saveState(TransportState transport) {
+            return new TransportOnlyState(transport);
+        }
+
+        @Override
+        public void restoreState(VirtioDeviceState state, boolean resumes) {
+            // nothing of its own (snapshots are TransportSnapshotTest's)
         }
     }
 

@@ -19,7 +19,7 @@ class NotificationTest {
 
     /** A queue whose used index (and last-signalled index) starts at {@code usedIdx}. */
     private SplitQueue queueAt(int usedIdx, boolean eventIdx) {
-        return SplitQueue.restore(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, eventIdx,
+        return TestRing.restored(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, eventIdx,
                 usedIdx, usedIdx, usedIdx));
     }
 
@@ -137,8 +137,8 @@ class NotificationTest {
 
     @Test
     void withEventIdxAvailEventWrapsWithNextAvail() throws Exception {
-        SplitQueue q = SplitQueue.restore(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, true,
-                65535, 0, 0));
+        SplitQueue q = TestRing.restored(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, true,
+                65535, 65535, 65535));
         ring.availIdx(65535);
         ring.desc(0, 0x80000, 8, 0, 0);
         ring.publish(0);

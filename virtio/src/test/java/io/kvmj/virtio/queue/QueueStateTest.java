@@ -3,6 +3,7 @@ package io.kvmj.virtio.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kvmj.vmm.snapshot.SnapshotException;
 import org.junit.jupiter.api.Test;
 
 /** state()/restore() for snapshots, and reset(). */
@@ -17,7 +18,8 @@ class QueueStateTest {
             ring.queue.needsNotification(ring.mem);
             QueueState s = ring.queue.state();
             assertEquals(new QueueState(16, 8, true, TestRing.DESC, ring.avail, ring.used, true, 1, 1, 1), s);
-            SplitQueue copy = SplitQueue.restore(s);
+            SplitQueue copy = new SplitQueue(16);
+            copy.restore(s);
             assertEquals(s, copy.state());
             ring.desc(1, 0x80000, 8, 0, 0);
             ring.publish(1);
@@ -38,12 +40,36 @@ class QueueStateTest {
     }
 
     @Test
-    void restoreRejectsImpossibleState() {
-        assertThrows(IllegalArgumentException.class,
-                () -> SplitQueue.restore(new QueueState(6, 4, false, 0, 0, 0, false, 0, 0, 0)));
-        assertThrows(IllegalArgumentException.class,
-                () -> SplitQueue.restore(new QueueState(8, 8, false, 0, 0, 0, false, 65536, 0, 0)));
-        assertThrows(IllegalArgumentException.class,
-                () -> SplitQueue.restore(new QueueState(8, 8, false, 0, 0, 0, false, 0, -1, 0)));
+    void restoreRejectsImpossibleStateInWordsAndChangesNothing() {
+        SplitQueue q = new SplitQueue(8);
+        assertRefused(q, new QueueState(16, 8, false, 0, 0, 0, false, 0, 0, 0),
+                "maximum size 16 differs from the device's 8");
+        assertRefused(q, new QueueState(8, 8, false, 0, 0, 0, false, 65536, 0, 0),
+                "next available index 65536 is not a 16-bit ring index");
+        assertRefused(q, new QueueState(8, 8, false, 0, 0, 0, false, 0, -1, 0),
+                "next used index -1 is not a 16-bit ring index");
+        assertRefused(q, new QueueState(8, 8, false, 0, 0, 0, false, 0, 0, 70000),
+                "signalled used index 70000 is not a 16-bit ring index");
+        assertRefused(q, new QueueState(8, 16, true, 0, 0, 0, false, 0, 0, 0),
+                "ready with queue size 16 is larger than the device's maximum 8");
+        assertRefused(q, new QueueState(8, 6, true, 0, 0, 0, false, 0, 0, 0),
+                "ready with queue size 6 is not a power of two");
+        assertRefused(q, new QueueState(8, 0, true, 0, 0, 0, false, 0, 0, 0), "ready with queue size is 0");
+        assertRefused(q, new QueueState(8, 4, true, 0, 0, 0, false, 2, 65533, 0),
+                "5 buffers taken and not used, more than the queue size 4");
+        assertEquals(new QueueState(8, 8, false, 0, 0, 0, false, 0, 0, 0), q.state(), "nothing changed");
+    }
+
+    @Test
+    void aQueueNotReadyMayHoldAnySizeTheDriverWrote() throws Exception {
+        SplitQueue q = new SplitQueue(8);
+        QueueState s = new QueueState(8, 1000, false, 0x1000, 0, 0, false, 0, 0, 0);
+        q.restore(s);
+        assertEquals(s, q.state());
+    }
+
+    private static void assertRefused(SplitQueue q, QueueState s, String message) {
+        SnapshotException e = assertThrows(SnapshotException.class, () -> q.restore(s));
+        assertEquals(message, e.getMessage());
     }
 }

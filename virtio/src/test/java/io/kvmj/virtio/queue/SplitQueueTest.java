@@ -169,7 +169,7 @@ class SplitQueueTest {
 
     @Test
     void sixteenBitIndicesWrapAround() throws Exception {
-        SplitQueue q = SplitQueue.restore(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, false,
+        SplitQueue q = TestRing.restored(new QueueState(8, 8, true, TestRing.DESC, ring.avail, ring.used, false,
                 65534, 65534, 65534));
         ring.availIdx(65534);
         for (int i = 0; i < 4; i++) {

@@ -57,6 +57,17 @@ public final class TestRing implements AutoCloseable {
         queue.ready(true);
     }
 
+    /** A queue put in {@code state}, as a snapshot restore does: for starting tests at given indices. */
+    static SplitQueue restored(QueueState state) {
+        SplitQueue q = new SplitQueue(state.maxSize());
+        try {
+            q.restore(state);
+        } catch (io.kvmj.vmm.snapshot.SnapshotException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return q;
+    }
+
     void configure(SplitQueue q) {
         q.size(size);
         q.descTableAddress(DESC);
