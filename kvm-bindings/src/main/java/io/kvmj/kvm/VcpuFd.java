@@ -218,7 +218,8 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     /**
-     * The CPUID leaves this vCPU was given (KVM_GET_CPUID2).
+     * The CPUID leaves this vCPU was given (KVM_GET_CPUID2). KVM leaves {@code nent} as it was passed, so the
+     * entries past the real ones read as zeros: dropped here (a real leaf 0 has its maximum leaf in EAX).
      *
      * @throws KvmException KVM refuses (E2BIG: more than 256 entries)
      */
@@ -227,7 +228,9 @@ public final class VcpuFd implements AutoCloseable {
             MemorySegment cpuid = a.allocate(kvm_cpuid2.sizeof() + MAX_CPUID_ENTRIES * kvm_cpuid_entry2.sizeof());
             kvm_cpuid2.nent(cpuid, MAX_CPUID_ENTRIES);
             Ioctl.call(fd, KvmHeaders.KVM_GET_CPUID2(), cpuid, "KVM_GET_CPUID2 on vCPU " + id);
-            return Kvm.readCpuidEntries(cpuid);
+            return Kvm.readCpuidEntries(cpuid).stream()
+                    .filter(e -> e.function() != 0 || e.index() != 0 || e.flags() != 0 || e.eax() != 0)
+                    .toList();
         }
     }
 

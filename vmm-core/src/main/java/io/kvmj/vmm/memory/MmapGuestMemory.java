@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,14 +86,27 @@ public final class MmapGuestMemory extends RegionGuestMemory implements AutoClos
     }
 
     /**
-     * Writes guest RAM to {@code file}, replacing it: every region in address order, as is, so that its size is
-     * the RAM's. Chunks of zeros are left as holes (the file reads them as zeros and takes no disk for them).
-     * The guest must not run meanwhile.
+     * Writes guest RAM to {@code file}: every region in address order, as is, so that its size is the RAM's.
+     * Chunks of zeros are left as holes (the file reads them as zeros and takes no disk for them). The guest must
+     * not run meanwhile. The RAM goes to a new file beside {@code file} that then replaces it by a rename, so a VM
+     * restored from the file being replaced (this one included) keeps its pages: truncating a file mapped
+     * MAP_PRIVATE would make the pages not yet copied fault (SIGBUS).
      *
      * @throws IOException the file cannot be written
      */
     public void writeTo(Path file) throws IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        Path absolute = file.toAbsolutePath();
+        Path partial = Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".partial");
+        try {
+            writeRegions(partial);
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    private void writeRegions(Path file) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             MemorySegment zeros = MemorySegment.ofArray(new byte[(int) WRITE_CHUNK]);
             long position = 0;

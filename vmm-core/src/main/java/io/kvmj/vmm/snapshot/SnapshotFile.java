@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -49,7 +50,15 @@ public final class SnapshotFile {
         try {
             byte[] all = Arrays.copyOf(header.array(), HEADER_SIZE + json.length);
             System.arraycopy(json, 0, all, HEADER_SIZE, json.length);
-            Files.write(file, all);
+            Path absolute = file.toAbsolutePath();
+            Path partial = Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".partial");
+            try {
+                Files.write(partial, all);
+                // A rename: a reader never sees half a state file, and a crash leaves the old one whole.
+                Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
         } catch (IOException e) {
             throw new SnapshotException("cannot write state file " + file + ": " + e.getMessage(), e);
         }

@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param regs     struct kvm_regs as is
  * @param sregs    struct kvm_sregs as is
  * @param xsave    the XSAVE area (x87, SSE, AVX, ...)
- * @param xcrs     XCR0
+ * @param xcrs     XCR0 (none where the host CPU has no XSAVE)
+ * @param debugRegisters DR0-DR3, DR6, DR7
  * @param lapic    the local APIC's 1 KiB register page (struct kvm_lapic_state)
  * @param mpState  KVM_MP_STATE_*: runnable, halted, an AP waiting for INIT or SIPI
  * @param events   pending and in-flight exceptions, interrupts, NMIs and SMIs

@@ -47,6 +47,25 @@ class MemoryFileTest {
         assertEquals(0x1122334455667788L, Long.reverseBytes(readLong(file, 0x1000)), "the file never changes");
     }
 
+    /** A VM restored from a file snapshots into that same file: its mapping keeps the old file's pages. */
+    @Test
+    void aMappedFileIsReplacedNotOverwritten() throws Exception {
+        Path file = dir.resolve("vm.mem");
+        try (MmapGuestMemory ram = MmapGuestMemory.allocate(RANGES)) {
+            ram.writeLong(0x3000, 1);
+            ram.writeTo(file);
+        }
+        try (MmapGuestMemory restored = MmapGuestMemory.mapPrivate(RANGES, file)) {
+            restored.writeLong(0x4000, 2);
+            restored.writeTo(file);
+            assertEquals(1, restored.readLong(0x3000), "a page never touched still reads from the old file");
+        }
+        assertEquals(2, Long.reverseBytes(readLong(file, 0x4000)));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no partial file is left");
+        }
+    }
+
     @Test
     void zerosAreLeftAsHolesButTheFileHasTheRamsSize() throws Exception {
         Path file = dir.resolve("zero.mem");
