@@ -380,8 +380,16 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
-    /** @throws IllegalArgumentException more than the 16 XCRs struct kvm_xcrs holds (KVM_MAX_XCRS) */
+    /**
+     * Sets the extended control registers (KVM_SET_XCRS). An empty list sets nothing: it is what KVM_GET_XCRS
+     * gives on a host CPU without XSAVE, where KVM refuses KVM_SET_XCRS.
+     *
+     * @throws IllegalArgumentException more than the 16 XCRs struct kvm_xcrs holds (KVM_MAX_XCRS)
+     */
     public void setXcrs(List<Xcr> xcrs) {
+        if (xcrs.isEmpty()) {
+            return;
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = kvm_xcrs.allocate(a);
             if (xcrs.size() > MAX_XCRS) {
