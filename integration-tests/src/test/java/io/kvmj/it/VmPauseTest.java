@@ -1,30 +1,21 @@
 package io.kvmj.it;
 
 import io.kvmj.vmm.Vm;
-import io.kvmj.vmm.VmBuilder;
 import io.kvmj.vmm.VmExitReason;
-import io.kvmj.vmm.VmSpec;
-import io.kvmj.vmm.arch.x86.CpuTemplate;
 import io.kvmj.vmm.vcpu.Vcpu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Pausing and resuming running guests from the host: the pause guest's counter (a tight loop, or LAPIC timer
@@ -32,12 +23,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Tag("kvm")
 class VmPauseTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final Duration DEADLINE = PauseGuest.DEADLINE;
     /** Long enough for a running guest to count many times over, even under nested emulation. */
     private static final long STILL_MILLIS = 300;
-    /** The whole address: serial output arrives a byte at a time, so a bare hex run may still be growing. */
-    private static final Pattern COUNTER = Pattern.compile("pause: counter at 0x([0-9a-f]+) mode");
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final List<Vm> vms = new ArrayList<>();
 
@@ -46,57 +34,16 @@ class VmPauseTest {
         vms.forEach(Vm::close);
     }
 
-    /** A started VM running {@code guest} with {@code cpus} vCPUs; its serial output collects in {@code serial}. */
-    private Vm boot(String guest, String cmdline, int cpus, ByteArrayOutputStream serial) throws Exception {
-        Environment.requireKvm();
-        VmSpec spec = new VmSpec(Environment.guest(guest), null, cmdline, 64 << 20, cpus, false, 0xf4, serial, null,
-                List.of(), false, CpuTemplate.NONE, false);
-        Vm vm = VmBuilder.build(spec);
-        vms.add(vm);
-        vm.start();
-        return vm;
+    private Vm boot(String guest, String cmdline, int cpus, ByteArrayOutputStream serial) {
+        return PauseGuest.boot(guest, cmdline, cpus, serial, vms);
     }
 
-    /** The pause guest's counter, read from guest memory while the guest may be writing it. */
-    private record Counter(Vm vm, long address) {
-        long read() {
-            return (long) LONG.getVolatile(vm.memory().slice(address, 8), 0L);
-        }
-
-        /** Waits until the counter is above {@code value}; returns what it read. */
-        long awaitAbove(long value) throws InterruptedException {
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            long now;
-            while ((now = read()) <= value) {
-                if (System.nanoTime() > deadline) {
-                    fail("the counter stayed at " + now + " for " + DEADLINE);
-                }
-                Thread.sleep(5);
-            }
-            return now;
-        }
-    }
-
-    private Counter bootPauseGuest(String cmdline, int cpus) throws Exception {
-        ByteArrayOutputStream serial = new ByteArrayOutputStream();
-        Vm vm = boot("pause", cmdline, cpus, serial);
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            Matcher m = COUNTER.matcher(serial.toString(StandardCharsets.UTF_8));
-            if (m.find()) {
-                Counter c = new Counter(vm, Long.parseUnsignedLong(m.group(1), 16));
-                c.awaitAbove(0);
-                return c;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("the guest did not start: " + serial);
-            }
-            Thread.sleep(5);
-        }
+    private PauseGuest bootPauseGuest(String cmdline, int cpus) throws Exception {
+        return PauseGuest.boot(cmdline, cpus, vms);
     }
 
     /** Pauses, checks the counter stands still, resumes, checks it moves again; returns the pause's duration. */
-    private static long pausedStandsStill(Counter c) throws Exception {
+    private static long pausedStandsStill(PauseGuest c) throws Exception {
         long start = System.nanoTime();
         c.vm().pause(DEADLINE);
         long pauseNanos = System.nanoTime() - start;
@@ -116,8 +63,8 @@ class VmPauseTest {
     @Test
     void aBusyGuestStandsStillWhilePausedAndAnotherVmRunsOn() throws Exception {
         // Two vCPUs: the second never gets a SIPI and sleeps inside KVM_RUN, where only the signal reaches it.
-        Counter paused = bootPauseGuest("", 2);
-        Counter other = bootPauseGuest("", 1);
+        PauseGuest paused = bootPauseGuest("", 2);
+        PauseGuest other = bootPauseGuest("", 1);
         paused.vm().pause(DEADLINE);
         long before = other.read();
         other.awaitAbove(before);
@@ -129,7 +76,7 @@ class VmPauseTest {
 
     @Test
     void anIdleGuestInHltWithInterruptsOnPausesAndResumes() throws Exception {
-        Counter ticks = bootPauseGuest("idle", 1);
+        PauseGuest ticks = bootPauseGuest("idle", 1);
         ticks.awaitAbove(ticks.read() + 2); // the timer interrupts the HLT again and again
         long millis = pausedStandsStill(ticks) / 1_000_000;
         System.out.println("idle guest paused in " + millis + " ms");
@@ -156,7 +103,7 @@ class VmPauseTest {
 
     @Test
     void aHundredPausesInARowOnABusyGuest() throws Exception {
-        Counter c = bootPauseGuest("", 2);
+        PauseGuest c = bootPauseGuest("", 2);
         for (int i = 0; i < 100; i++) {
             c.vm().pause(DEADLINE);
             c.vm().resume();
@@ -166,7 +113,7 @@ class VmPauseTest {
 
     @Test
     void stoppingAPausedVmEndsIt() throws Exception {
-        Counter c = bootPauseGuest("", 2);
+        PauseGuest c = bootPauseGuest("", 2);
         c.vm().pause(DEADLINE);
         c.vm().requestStop(new VmExitReason.Stopped("test"));
         VmExitReason reason = c.vm().awaitExit(DEADLINE);

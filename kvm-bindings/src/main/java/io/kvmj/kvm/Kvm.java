@@ -7,6 +7,7 @@ import io.kvmj.kvm.gen.linux.kvm_cpuid_entry2;
 import io.kvmj.kvm.gen.linux.kvm_fpu;
 import io.kvmj.kvm.gen.linux.kvm_irqfd;
 import io.kvmj.kvm.gen.linux.kvm_lapic_state;
+import io.kvmj.kvm.gen.linux.kvm_msr_list;
 import io.kvmj.kvm.gen.linux.kvm_msrs;
 import io.kvmj.kvm.gen.linux.kvm_pit_config;
 import io.kvmj.kvm.gen.linux.kvm_regs;
@@ -20,7 +21,9 @@ import io.kvmj.sys.ThreadKicker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,6 +34,8 @@ public final class Kvm implements AutoCloseable {
     private static final int API_VERSION = 12;
     /** Enough for every leaf a current CPU reports (KVM's own limit is 256). */
     private static final int MAX_CPUID_ENTRIES = 256;
+    /** A few hundred on current hosts; KVM says how many when it is more. */
+    private static final int MSR_INDEX_LIST_GUESS = 512;
 
     private static volatile List<CpuidEntry> supportedCpuid;
 
@@ -144,6 +149,32 @@ public final class Kvm implements AutoCloseable {
                     kvm_cpuid_entry2.ecx(e), kvm_cpuid_entry2.edx(e)));
         }
         return List.copyOf(entries);
+    }
+
+    /**
+     * The MSRs this host's KVM lets a VMM read and write for a guest (KVM_GET_MSR_INDEX_LIST): the ones it
+     * saves for migration and the ones it emulates.
+     */
+    public List<Integer> msrIndexList() {
+        int capacity = MSR_INDEX_LIST_GUESS;
+        while (true) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment list = arena.allocate(kvm_msr_list.sizeof() + (long) capacity * Integer.BYTES, 4);
+                kvm_msr_list.nmsrs(list, capacity);
+                int r = Libc.ioctlRaw(fd, KvmHeaders.KVM_GET_MSR_INDEX_LIST(), list.address());
+                if (r == -LibcHeaders.E2BIG()) {
+                    capacity = kvm_msr_list.nmsrs(list); // KVM wrote how many there are
+                    continue;
+                }
+                if (r < 0) {
+                    throw new KvmException("KVM_GET_MSR_INDEX_LIST", -r);
+                }
+                int n = kvm_msr_list.nmsrs(list);
+                int[] indices = list.asSlice(kvm_msr_list.sizeof(), (long) n * Integer.BYTES)
+                        .toArray(ValueLayout.JAVA_INT);
+                return Arrays.stream(indices).boxed().toList();
+            }
+        }
     }
 
     public VmFd createVm() {

@@ -4,6 +4,7 @@ import io.kvmj.kvm.gen.linux.kvm_regs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** A vCPU's general-purpose registers (struct kvm_regs), read with {@link VcpuFd#registers()}. */
 public final class Registers {
@@ -66,6 +67,22 @@ public final class Registers {
     /** Zeroes every register, e.g. before setting a boot state. */
     public Registers clear() {
         regs.fill((byte) 0);
+        return this;
+    }
+
+    /** The whole struct kvm_regs as is (the x86_64 KVM ABI), to store it; {@link #load} takes it back. */
+    public byte[] toBytes() {
+        return regs.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Overwrites every register with {@code struct}, a kvm_regs as {@link #toBytes} gave it.
+     *
+     * @throws IllegalArgumentException {@code struct} is not the size of kvm_regs
+     */
+    public Registers load(byte[] struct) {
+        StructBytes.requireSize(struct, kvm_regs.sizeof(), "kvm_regs");
+        regs.copyFrom(MemorySegment.ofArray(struct));
         return this;
     }
 }

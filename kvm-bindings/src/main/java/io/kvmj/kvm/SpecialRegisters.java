@@ -6,6 +6,7 @@ import io.kvmj.kvm.gen.linux.kvm_sregs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** A vCPU's segment, control and descriptor-table registers (struct kvm_sregs). */
 public final class SpecialRegisters {
@@ -123,6 +124,22 @@ public final class SpecialRegisters {
 
     public SpecialRegisters efer(long v) {
         kvm_sregs.efer(sregs, v);
+        return this;
+    }
+
+    /** The whole struct kvm_sregs as is (the x86_64 KVM ABI), to store it; {@link #load} takes it back. */
+    public byte[] toBytes() {
+        return sregs.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Overwrites every register with {@code struct}, a kvm_sregs as {@link #toBytes} gave it.
+     *
+     * @throws IllegalArgumentException {@code struct} is not the size of kvm_sregs
+     */
+    public SpecialRegisters load(byte[] struct) {
+        StructBytes.requireSize(struct, kvm_sregs.sizeof(), "kvm_sregs");
+        sregs.copyFrom(MemorySegment.ofArray(struct));
         return this;
     }
 }

@@ -2,8 +2,10 @@ package io.kvmj.kvm;
 
 import io.kvmj.kvm.gen.libc.LibcHeaders;
 import io.kvmj.kvm.gen.linux.KvmHeaders;
+import io.kvmj.kvm.gen.linux.kvm_clock_data;
 import io.kvmj.kvm.gen.linux.kvm_dirty_log;
 import io.kvmj.kvm.gen.linux.kvm_ioeventfd;
+import io.kvmj.kvm.gen.linux.kvm_irqchip;
 import io.kvmj.kvm.gen.linux.kvm_irqfd;
 import io.kvmj.kvm.gen.linux.kvm_pit_config;
 import io.kvmj.kvm.gen.linux.kvm_userspace_memory_region;
@@ -12,12 +14,14 @@ import io.kvmj.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /** A KVM virtual machine fd: memory slots, the in-kernel interrupt controllers, irqfds, and vCPU creation. */
 public final class VmFd implements AutoCloseable {
     private final Kvm kvm;
     private final int fd;
+    private int xsaveSize = -1; // asked once, on the first vCPU's creation
 
     VmFd(Kvm kvm, int fd) {
         this.kvm = kvm;
@@ -123,13 +127,74 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /** The vCPUs' XSAVE area size in bytes from KVM_CAP_XSAVE2 (Linux 5.17 and later), or 0 on older KVM. */
+    private synchronized int xsaveSize() {
+        if (xsaveSize < 0) {
+            xsaveSize = checkExtension(KvmUapi.KVM_CAP_XSAVE2);
+        }
+        return xsaveSize;
+    }
+
+    /**
+     * One in-kernel interrupt controller's state (KVM_GET_IRQCHIP).
+     *
+     * @param chipId {@link Irqchip#PIC_MASTER}, {@link Irqchip#PIC_SLAVE} or {@link Irqchip#IOAPIC}
+     */
+    public Irqchip irqchip(int chipId) {
+        byte[] s = StructBytes.get(fd, KvmHeaders.KVM_GET_IRQCHIP(), kvm_irqchip.sizeof(),
+                c -> kvm_irqchip.chip_id(c, chipId), "KVM_GET_IRQCHIP");
+        int chip = (int) kvm_irqchip.chip$offset();
+        return new Irqchip(chipId, Arrays.copyOfRange(s, chip, chip + Irqchip.CHIP_SIZE));
+    }
+
+    public void setIrqchip(Irqchip chip) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = kvm_irqchip.allocate(arena);
+            kvm_irqchip.chip_id(s, chip.chipId());
+            kvm_irqchip.chip(s).copyFrom(MemorySegment.ofArray(chip.chip()));
+            Ioctl.call(fd, KvmHeaders.KVM_SET_IRQCHIP(), s, "KVM_SET_IRQCHIP");
+        }
+    }
+
+    /** The in-kernel i8254's state (KVM_GET_PIT2). */
+    public PitState pit2() {
+        return new PitState(StructBytes.get(fd, KvmHeaders.KVM_GET_PIT2(), PitState.SIZE, "KVM_GET_PIT2"));
+    }
+
+    public void setPit2(PitState pit) {
+        StructBytes.set(fd, KvmHeaders.KVM_SET_PIT2(), pit.struct(), "KVM_SET_PIT2");
+    }
+
+    /** The guest's kvmclock now (KVM_GET_CLOCK). */
+    public ClockData clock() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = kvm_clock_data.allocate(arena);
+            Ioctl.call(fd, KvmHeaders.KVM_GET_CLOCK(), s, "KVM_GET_CLOCK");
+            return new ClockData(kvm_clock_data.clock(s), kvm_clock_data.flags(s));
+        }
+    }
+
+    /**
+     * Sets the guest's kvmclock (KVM_SET_CLOCK), which every vCPU's pvclock then follows.
+     *
+     * @throws KvmException KVM refuses a flag it does not take on a set (EINVAL), such as KVM_CLOCK_TSC_STABLE
+     */
+    public void setClock(ClockData clock) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = kvm_clock_data.allocate(arena);
+            kvm_clock_data.clock(s, clock.clock());
+            kvm_clock_data.flags(s, clock.flags());
+            Ioctl.call(fd, KvmHeaders.KVM_SET_CLOCK(), s, "KVM_SET_CLOCK");
+        }
+    }
+
     public VcpuFd createVcpu(int id) {
         int vcpuFd = Ioctl.call(fd, KvmHeaders.KVM_CREATE_VCPU(), id, "KVM_CREATE_VCPU");
         try {
             int size = kvm.vcpuMmapSize();
             MemorySegment run = Libc.mmap(size, LibcHeaders.PROT_READ() | LibcHeaders.PROT_WRITE(),
                     LibcHeaders.MAP_SHARED(), vcpuFd, 0, "mmap of kvm_run for vCPU " + id);
-            return new VcpuFd(id, vcpuFd, run);
+            return new VcpuFd(id, vcpuFd, run, xsaveSize());
         } catch (RuntimeException e) {
             Libc.close(vcpuFd);
             throw e;

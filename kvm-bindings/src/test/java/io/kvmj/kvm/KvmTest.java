@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -80,7 +81,7 @@ class KvmTest {
         int notAVcpu = Libc.open("/dev/null", LibcHeaders.O_RDWR() | LibcHeaders.O_CLOEXEC(), 0);
         MemorySegment run = Libc.mmap(4096, LibcHeaders.PROT_READ() | LibcHeaders.PROT_WRITE(),
                 LibcHeaders.MAP_PRIVATE() | LibcHeaders.MAP_ANONYMOUS(), -1, 0, "mmap");
-        try (VcpuFd vcpu = new VcpuFd(7, notAVcpu, run)) {
+        try (VcpuFd vcpu = new VcpuFd(7, notAVcpu, run, 0)) {
             KvmException e = assertThrows(KvmException.class, vcpu::run);
             assertEquals("ENOTTY", e.errnoName());
             assertTrue(e.getMessage().startsWith("KVM_RUN on vCPU 7"), e.getMessage());
@@ -109,5 +110,57 @@ class KvmTest {
         assertTrue(Kvm.explainOpenFailure(2).contains("does not exist"));
         assertTrue(Kvm.explainOpenFailure(13).contains("no permission"));
         assertFalse(Kvm.explainOpenFailure(16).isEmpty());
+    }
+
+    /**
+     * Every piece of vCPU and VM state a snapshot keeps reads back as it was set, on a fresh VM with the in-kernel
+     * irqchip and PIT (which the VM-wide state needs).
+     */
+    @Test
+    void snapshotStateRoundTrips() {
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
+            vm.createIrqchip();
+            vm.createPit2();
+            try (VcpuFd vcpu = vm.createVcpu(0)) {
+                vcpu.setCpuid(kvm.supportedCpuid());
+                assertEquals(kvm.supportedCpuid().size(), vcpu.cpuid().size());
+
+                List<Integer> indices = kvm.msrIndexList();
+                assertTrue(indices.contains(0x10), "IA32_TSC is in KVM's MSR index list: " + indices);
+                MsrEntry sysenterCs = new MsrEntry(0x174, 0x10);
+                vcpu.setMsrs(List.of(sysenterCs));
+                assertEquals(List.of(sysenterCs), vcpu.msrs(List.of(0x174)));
+
+                Xsave xsave = vcpu.xsave();
+                vcpu.setXsave(xsave);
+                assertTrue(Arrays.equals(xsave.area(), vcpu.xsave().area()));
+
+                List<Xcr> xcrs = vcpu.xcrs(); // none where the host CPU has no XSAVE (the nested test machine)
+                vcpu.setXcrs(xcrs);
+                assertEquals(xcrs, vcpu.xcrs());
+
+                vcpu.setDebugRegisters(new DebugRegisters(new long[] {0x1000, 0x2000, 0, 0}, 0xffff0ff0L, 0x400, 0));
+                assertEquals(0x2000, vcpu.debugRegisters().db()[1]);
+
+                VcpuEvents events = vcpu.vcpuEvents();
+                vcpu.setVcpuEvents(events);
+                vcpu.setMpState(KvmHeaders.KVM_MP_STATE_HALTED());
+                assertEquals(KvmHeaders.KVM_MP_STATE_HALTED(), vcpu.mpState());
+
+                Fpu fpu = vcpu.fpu();
+                vcpu.setFpu(fpu);
+                assertTrue(Arrays.equals(fpu.struct(), vcpu.fpu().struct()));
+            }
+            for (int chip : new int[] {Irqchip.PIC_MASTER, Irqchip.PIC_SLAVE, Irqchip.IOAPIC}) {
+                Irqchip state = vm.irqchip(chip);
+                vm.setIrqchip(state);
+                assertTrue(Arrays.equals(state.chip(), vm.irqchip(chip).chip()), "chip " + chip);
+            }
+            PitState pit = vm.pit2();
+            vm.setPit2(pit);
+            vm.setClock(new ClockData(5_000_000_000L, 0));
+            long clock = vm.clock().clock();
+            assertTrue(clock >= 5_000_000_000L && clock < 60_000_000_000L, "kvmclock after setting 5 s: " + clock);
+        }
     }
 }

@@ -1,14 +1,28 @@
 package io.kvmj.vmm;
 
 import io.kvmj.kvm.Kvm;
+import io.kvmj.kvm.KvmException;
+import io.kvmj.kvm.KvmUnavailableException;
 import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
+import io.kvmj.vmm.arch.x86.SnapshotMsrs;
 import io.kvmj.vmm.devices.DeviceManager;
 import io.kvmj.vmm.memory.DirtyPages;
 import io.kvmj.vmm.memory.MmapGuestMemory;
+import io.kvmj.vmm.snapshot.DeviceState;
+import io.kvmj.vmm.snapshot.DeviceStates;
+import io.kvmj.vmm.snapshot.MachineDescription;
+import io.kvmj.vmm.snapshot.SnapshotException;
+import io.kvmj.vmm.snapshot.SnapshotFile;
+import io.kvmj.vmm.snapshot.SnapshotState;
+import io.kvmj.vmm.snapshot.VcpuState;
+import io.kvmj.vmm.snapshot.VmState;
 import io.kvmj.vmm.vcpu.Vcpu;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,11 +42,13 @@ public final class Vm implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Vm.class.getName());
     private static final long JOIN_MILLIS = 5000;
+    /** How long one vCPU may take to save or restore its state (ioctls only; generous for nested KVM). */
+    private static final Duration VCPU_STATE_TIMEOUT = Duration.ofSeconds(30);
 
     private final Kvm kvm;
     private final VmFd vmFd;
     private final MmapGuestMemory memory;
-    private final boolean trackDirtyPages;
+    private final MachineDescription machine;
     private final DeviceManager devices;
     private final List<VcpuFd> vcpuFds;
     private final List<Vcpu> vcpus;
@@ -44,10 +60,10 @@ public final class Vm implements AutoCloseable {
     private boolean paused; // guarded by control
     private boolean closed;
 
-    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, boolean trackDirtyPages, DeviceManager devices,
+    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, MachineDescription machine, DeviceManager devices,
        List<VcpuFd> vcpuFds, List<Vcpu> vcpus, List<Runnable> startHooks) {
         this.kvm = kvm;
-        this.trackDirtyPages = trackDirtyPages;
+        this.machine = machine;
         this.vmFd = vmFd;
         this.memory = memory;
         this.devices = devices;
@@ -66,7 +82,7 @@ public final class Vm implements AutoCloseable {
      * {@link IllegalStateException}.
      */
     public DirtyPages dirtyPages() {
-        if (!trackDirtyPages) {
+        if (!machine.trackDirtyPages()) {
             throw new IllegalStateException("dirty pages are not tracked: build the VM with trackDirtyPages");
         }
         return memory.dirtyPages(vmFd);
@@ -186,6 +202,80 @@ public final class Vm implements AutoCloseable {
             }
             resumeAll();
             paused = false;
+        }
+    }
+
+    /**
+     * Writes a full snapshot of this paused VM: guest RAM as is to {@code memFile}, and to {@code stateFile} the
+     * machine's description and the state of the VM (irqchips, PIT, kvmclock), of every vCPU (read on its own
+     * thread) and of every device (docs/snapshot-format.md). The VM stays paused; {@link VmBuilder#restore} builds
+     * a VM from the two files. Both files are replaced.
+     *
+     * @throws IllegalStateException the VM is not paused
+     * @throws SnapshotException     a device does not support snapshots (the message names it; nothing is
+     *                               written then), KVM cannot give a piece of state, or a file cannot be written
+     * @throws InterruptedException  interrupted while a vCPU read its state
+     */
+    public void snapshot(Path stateFile, Path memFile) throws SnapshotException, InterruptedException {
+        synchronized (control) {
+            State s = state();
+            if (s != State.PAUSED) {
+                throw new IllegalStateException("cannot snapshot a VM that is " + s + ": pause it first");
+            }
+            List<DeviceState> deviceStates = DeviceStates.save(devices.attached());
+            try {
+                List<Integer> msrs = SnapshotMsrs.toSave(kvm.msrIndexList());
+                List<VcpuState> vcpuStates = new ArrayList<>(vcpus.size());
+                for (Vcpu v : vcpus) {
+                    vcpuStates.add(v.whilePaused(fd -> VcpuState.capture(fd, msrs), VCPU_STATE_TIMEOUT));
+                }
+                VmState vmState = VmState.capture(vmFd);
+                memory.writeTo(memFile);
+                SnapshotFile.write(stateFile, new SnapshotState(machine, vmState, vcpuStates, deviceStates));
+            } catch (KvmException | KvmUnavailableException | TimeoutException e) {
+                throw new SnapshotException("cannot snapshot this VM: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new SnapshotException("cannot write memory file " + memFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Puts a snapshot's state into this VM, just built for it and never started, and leaves it paused: vCPU
+     * threads are started into the pause, each vCPU's state is restored on its own thread, then the VM's
+     * (irqchips, PIT, kvmclock), then the devices' (Firecracker's order), and only then do the device thread and
+     * the console input start, into the pause as well. {@link #resume} runs the guest on.
+     *
+     * @throws SnapshotException the state does not fit (the message says which part); the VM is then unusable
+     *                           and must be closed
+     */
+    void restore(SnapshotState saved) throws SnapshotException, InterruptedException {
+        synchronized (control) {
+            if (started) {
+                throw new IllegalStateException("a snapshot is restored into a VM that never ran");
+            }
+            started = true;
+            paused = true;
+            try {
+                devices.pause(VCPU_STATE_TIMEOUT); // before the device thread starts: it starts parked
+                vcpus.forEach(Vcpu::requestPause);
+                vcpus.forEach(Vcpu::start);
+                for (int i = 0; i < vcpus.size(); i++) {
+                    Vcpu v = vcpus.get(i);
+                    VcpuState state = saved.vcpus().get(i);
+                    v.awaitPaused(VCPU_STATE_TIMEOUT);
+                    v.whilePaused(fd -> {
+                        state.restoreTo(fd);
+                        fd.notifyKvmclockPaused(); // the guest's watchdogs are not to count the gap as a hang
+                        return null;
+                    }, VCPU_STATE_TIMEOUT);
+                }
+                saved.vm().restoreTo(vmFd);
+            } catch (KvmException | KvmUnavailableException | IllegalArgumentException | TimeoutException e) {
+                throw new SnapshotException("cannot restore the snapshot: " + e.getMessage(), e);
+            }
+            DeviceStates.restore(devices.attached(), saved.devices());
+            startHooks.forEach(Runnable::run);
         }
     }
 

@@ -23,8 +23,9 @@ import io.kvmj.vmm.arch.x86.LocalApic;
 import io.kvmj.vmm.boot.BootEntry;
 import io.kvmj.vmm.boot.BootException;
 import io.kvmj.vmm.boot.GuestLoader;
-import io.kvmj.vmm.boot.KernelImage;
+import io.kvmj.vmm.console.ConsoleInput;
 import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.devices.DeviceSetup;
 import io.kvmj.vmm.devices.MachineLayout;
 import io.kvmj.vmm.devices.legacy.DebugExit;
 import io.kvmj.vmm.devices.legacy.I8042;
@@ -34,14 +35,22 @@ import io.kvmj.vmm.devices.legacy.Serial;
 import io.kvmj.vmm.memory.GuestMemory;
 import io.kvmj.vmm.memory.GuestRamLayout;
 import io.kvmj.vmm.memory.MmapGuestMemory;
+import io.kvmj.vmm.snapshot.MachineDescription;
+import io.kvmj.vmm.snapshot.SnapshotException;
+import io.kvmj.vmm.snapshot.SnapshotFile;
+import io.kvmj.vmm.snapshot.SnapshotState;
 import io.kvmj.vmm.vcpu.Vcpu;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
-/** Turns a {@link VmSpec} into a ready-to-start {@link Vm}: KVM setup, memory, kernel, devices, vCPUs. */
+/**
+ * Turns a {@link VmSpec} into a ready-to-start {@link Vm} (KVM setup, memory, kernel, devices, vCPUs), or a
+ * snapshot into a paused one ({@link #restore}).
+ */
 public final class VmBuilder {
     /** x87 control word and MXCSR as Linux expects them at boot (all exceptions masked). */
     private static final int FPU_CONTROL_WORD = 0x37f;
@@ -64,56 +73,150 @@ public final class VmBuilder {
         try {
             MmapGuestMemory memory = track(built, MmapGuestMemory.allocate(GuestRamLayout.ramRanges(spec.memoryBytes())));
             BootEntry boot = loadGuest(spec, plan, memory);
-            Kvm kvm = track(built, Kvm.open());
-            VmFd vmFd = track(built, kvm.createVm());
-            // Guest RAM first: once the irqchip exists, every memslot change waits for an SRCU grace period
-            // (about 7 ms on a PVM host, most of a warm VM's creation time); before it, registering is ~0.1 ms.
-            memory.registerWith(vmFd, spec.trackDirtyPages());
-            vmFd.setTssAddress(BootLayout.KVM_TSS_ADDRESS);
-            vmFd.setIdentityMapAddress(BootLayout.KVM_IDENTITY_MAP_ADDRESS);
-            vmFd.createIrqchip();
-            vmFd.createPit2();
-            DeviceManager devices = track(built, new DeviceManager(vmFd));
-            List<Vcpu> vcpus = new ArrayList<>();
-            // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
-            VmHolder holder = new VmHolder();
-            MachineLayout layout = plan.layout();
-            List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, layout, devices, holder));
-            if (layout.acpiPower() != null) {
-                devices.attachPio(new AcpiPowerDevice(holder::requestStop), layout.acpiPower());
-            }
-            for (int i = 0; i < spec.devices().size(); i++) {
-                spec.devices().get(i).attach(devices, devices.connect(layout.virtio().get(i)), memory);
-            }
-            startHooks.add(devices::start);
-
-            List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
-            // The host's limits win over a user template: a feature the host cannot run must stay hidden.
             List<CpuidModifier> cpuidModifiers = new ArrayList<>(spec.cpuTemplate().cpuid());
+            // The host's limits win over a user template: a feature the host cannot run must stay hidden.
             cpuidModifiers.addAll(HostCpuQuirks.forThisHost());
-            List<VcpuFd> vcpuFds = new ArrayList<>();
-            for (int id = 0; id < spec.vcpus(); id++) {
-                VcpuFd fd = track(built, vmFd.createVcpu(id));
-                vcpuFds.add(fd);
-                configureVcpu(fd, supportedCpuid, cpuidModifiers, spec.cpuTemplate().msrs(), spec.topology());
-                if (id == 0) {
-                    boot.applyTo(fd);
-                }
-                vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
-            }
-            Vm vm = new Vm(kvm, vmFd, memory, spec.trackDirtyPages(), devices, List.copyOf(vcpuFds),
-                    List.copyOf(vcpus), startHooks);
-            holder.vm = vm;
-            return vm;
+            return assemble(describe(spec), plan.layout(), memory, spec.serialOutput(), spec.serialInput(),
+                    spec.devices(), built, (kvm, fd) -> {
+                        configureVcpu(fd, kvm.supportedCpuid(), cpuidModifiers, spec.cpuTemplate().msrs(),
+                                spec.topology());
+                        if (fd.id() == 0) {
+                            boot.applyTo(fd);
+                        }
+                    });
         } catch (RuntimeException | Error e) {
-            for (int i = built.size() - 1; i >= 0; i--) {
-                try {
-                    built.get(i).close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            closeAll(built, e);
             throw e;
+        }
+    }
+
+    /**
+     * Builds a VM from a snapshot ({@link Vm#snapshot}) and leaves it paused with the saved state in place:
+     * {@link Vm#resume} runs the guest on from where it was. No kernel is loaded: guest RAM is the memory file,
+     * mapped copy-on-write ({@link MmapGuestMemory#mapPrivate}), so pages are read as the guest touches them and
+     * several VMs restored from one snapshot share the pages none of them wrote. The machine is the saved one;
+     * {@code host} gives what lies outside the guest (console, device backends).
+     *
+     * @throws SnapshotException        a file is missing, damaged, of another format version or truncated; the
+     *                                  caller's devices are not the saved ones; or the saved state does not fit
+     *                                  this host's KVM; the message says which in one line
+     * @throws KvmUnavailableException  no usable KVM
+     * @throws InterruptedException     interrupted while a vCPU took its state
+     */
+    public static Vm restore(Path stateFile, Path memFile, RestoreHost host) throws SnapshotException,
+            InterruptedException {
+        SnapshotState saved = SnapshotFile.read(stateFile);
+        MachineDescription machine = saved.machine();
+        List<MachineLayout.MmioRequest> given = host.devices().stream().map(DeviceSetup::mmioRequest).toList();
+        if (!given.equals(machine.devices())) {
+            throw new SnapshotException("the snapshot's devices are " + machine.devices() + ", the configuration "
+                    + "gives " + given);
+        }
+        if (saved.vcpus().size() != machine.vcpus()) {
+            throw new SnapshotException(stateFile + ": " + saved.vcpus().size() + " vCPU states for "
+                    + machine.vcpus() + " vCPUs");
+        }
+        for (int i = 0; i < saved.vcpus().size(); i++) {
+            if (saved.vcpus().get(i).id() != i) {
+                throw new SnapshotException(stateFile + ": vCPU state " + i + " is for vCPU "
+                        + saved.vcpus().get(i).id());
+            }
+        }
+        MachineLayout layout;
+        try {
+            layout = machine.layout();
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException(stateFile + ": the saved machine cannot be built: " + e.getMessage(), e);
+        }
+        List<AutoCloseable> built = new ArrayList<>();
+        Vm vm;
+        try {
+            MmapGuestMemory memory = track(built, MmapGuestMemory.mapPrivate(
+                    GuestRamLayout.ramRanges(machine.memoryBytes()), memFile));
+            vm = assemble(machine, layout, memory, host.serialOutput(), host.serialInput(), host.devices(), built,
+                    (kvm, fd) -> { });
+        } catch (SnapshotException | RuntimeException | Error e) {
+            closeAll(built, e);
+            throw e;
+        }
+        try {
+            vm.restore(saved);
+            return vm;
+        } catch (SnapshotException | InterruptedException | RuntimeException | Error e) {
+            vm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * What a restore is given besides the snapshot: where the console goes and what it reads, and the devices
+     * built afresh from the configuration the snapshot was taken with (same order, names and kinds).
+     *
+     * @param serialOutput as {@link VmSpec#serialOutput()}
+     * @param serialInput  as {@link VmSpec#serialInput()}
+     * @param devices      as {@link VmSpec#devices()}
+     */
+    public record RestoreHost(OutputStream serialOutput, ConsoleInput serialInput, List<DeviceSetup> devices) {
+        public RestoreHost {
+            devices = List.copyOf(devices);
+        }
+    }
+
+    /** The part of {@code spec} a snapshot keeps to build the machine again. */
+    private static MachineDescription describe(VmSpec spec) {
+        return new MachineDescription(spec.memoryBytes(), spec.vcpus(), spec.smt(), spec.debugExitPort(), spec.acpi(),
+                spec.trackDirtyPages(), spec.devices().stream().map(DeviceSetup::mmioRequest).toList());
+    }
+
+    /**
+     * The KVM side of a VM with its guest RAM in place: the VM and its irqchip and PIT, the devices where
+     * {@code layout} puts them, and the vCPUs, each set up by {@code vcpuSetup}. Resources go to {@code built}.
+     */
+    private static Vm assemble(MachineDescription machine, MachineLayout layout, MmapGuestMemory memory,
+                               OutputStream serialOutput, ConsoleInput serialInput, List<DeviceSetup> deviceSetups,
+                               List<AutoCloseable> built, BiConsumer<Kvm, VcpuFd> vcpuSetup) {
+        Kvm kvm = track(built, Kvm.open());
+        VmFd vmFd = track(built, kvm.createVm());
+        // Guest RAM first: once the irqchip exists, every memslot change waits for an SRCU grace period
+        // (about 7 ms on a PVM host, most of a warm VM's creation time); before it, registering is ~0.1 ms.
+        memory.registerWith(vmFd, machine.trackDirtyPages());
+        vmFd.setTssAddress(BootLayout.KVM_TSS_ADDRESS);
+        vmFd.setIdentityMapAddress(BootLayout.KVM_IDENTITY_MAP_ADDRESS);
+        vmFd.createIrqchip();
+        vmFd.createPit2();
+        DeviceManager devices = track(built, new DeviceManager(vmFd));
+        List<Vcpu> vcpus = new ArrayList<>();
+        // Devices and vCPUs stop the VM through this indirection, since the Vm does not exist yet.
+        VmHolder holder = new VmHolder();
+        List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(serialOutput, serialInput, layout, devices,
+                holder));
+        if (layout.acpiPower() != null) {
+            devices.attachPio(new AcpiPowerDevice(holder::requestStop), layout.acpiPower());
+        }
+        for (int i = 0; i < deviceSetups.size(); i++) {
+            deviceSetups.get(i).attach(devices, devices.connect(layout.virtio().get(i)), memory);
+        }
+        startHooks.add(devices::start);
+
+        List<VcpuFd> vcpuFds = new ArrayList<>();
+        for (int id = 0; id < machine.vcpus(); id++) {
+            VcpuFd fd = track(built, vmFd.createVcpu(id));
+            vcpuFds.add(fd);
+            vcpuSetup.accept(kvm, fd);
+            vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
+        }
+        Vm vm = new Vm(kvm, vmFd, memory, machine, devices, List.copyOf(vcpuFds), List.copyOf(vcpus), startHooks);
+        holder.vm = vm;
+        return vm;
+    }
+
+    private static void closeAll(List<AutoCloseable> built, Throwable failure) {
+        for (int i = built.size() - 1; i >= 0; i--) {
+            try {
+                built.get(i).close();
+            } catch (Exception suppressed) {
+                failure.addSuppressed(suppressed);
+            }
         }
     }
 
@@ -171,9 +274,9 @@ public final class VmBuilder {
      * Attaches COM1, the i8042, the reset control port and the optional debug-exit port; returns what must start
      * with the VM.
      */
-    private static List<Runnable> attachLegacyDevices(VmSpec spec, MachineLayout layout, DeviceManager devices,
-                                                      VmHolder holder) {
-        OutputStream out = spec.serialOutput() != null ? spec.serialOutput() : OutputStream.nullOutputStream();
+    private static List<Runnable> attachLegacyDevices(OutputStream serialOutput, ConsoleInput serialInput,
+                                                      MachineLayout layout, DeviceManager devices, VmHolder holder) {
+        OutputStream out = serialOutput != null ? serialOutput : OutputStream.nullOutputStream();
         Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
         devices.attachPio(serial, layout.com1());
         devices.attachPio(new I8042(holder::requestStop), layout.i8042());
@@ -181,10 +284,10 @@ public final class VmBuilder {
         if (layout.debugExit() != null) {
             devices.attachPio(new DebugExit(holder::requestStop), layout.debugExit());
         }
-        if (spec.serialInput() == null) {
+        if (serialInput == null) {
             return List.of();
         }
-        return List.of(() -> spec.serialInput().connect(serial, holder::requestStop));
+        return List.of(() -> serialInput.connect(serial, holder::requestStop));
     }
 
     private static void configureVcpu(VcpuFd fd, List<CpuidEntry> supportedCpuid, List<CpuidModifier> modifiers,

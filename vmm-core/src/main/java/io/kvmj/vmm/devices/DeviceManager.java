@@ -22,6 +22,16 @@ import java.util.logging.Logger;
 public final class DeviceManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DeviceManager.class.getName());
 
+    /**
+     * A device on one of the buses.
+     *
+     * @param id     stable across a snapshot and its restore, since the layout is planned from the same
+     *               description: the bus and first address, {@code pio:0x3f8} or {@code mmio:0xd0000000}
+     * @param name   the device's name in messages, e.g. {@code COM1 (ports 0x3f8-0x3ff)}
+     */
+    public record Attached(String id, String name, BusDevice device) {
+    }
+
     /** A planned MMIO window with its interrupt line connected. */
     public record MmioSlot(MachineLayout.MmioWindow window, InterruptLine irq) {
     }
@@ -31,6 +41,7 @@ public final class DeviceManager implements AutoCloseable {
     private final Bus mmio = new Bus("MMIO");
     private final List<EventFd> eventFds = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Attached> attached = new ArrayList<>();
     private EventLoop eventLoop;
 
     public DeviceManager(VmFd vm) {
@@ -48,6 +59,12 @@ public final class DeviceManager implements AutoCloseable {
     /** Maps {@code device} at its planned port window. */
     public void attachPio(BusDevice device, MachineLayout.PortWindow window) {
         pio.insert(device, window.base(), window.count());
+        attached.add(new Attached(String.format("pio:0x%x", window.base()), window.toString(), device));
+    }
+
+    /** Every device attached so far, in the order attached. */
+    public List<Attached> attached() {
+        return List.copyOf(attached);
     }
 
     /** An edge-triggered line into the in-kernel IOAPIC/PIC at {@code gsi}. */
@@ -70,6 +87,8 @@ public final class DeviceManager implements AutoCloseable {
                                  IntConsumer notify) {
         MachineLayout.MmioWindow window = slot.window();
         mmio.insert(device, window.base(), window.size());
+        attached.add(new Attached(String.format("mmio:0x%x", window.base()),
+                String.format("%s (MMIO 0x%x)", window.device(), window.base()), device));
         for (int q = 0; q < queueCount; q++) {
             EventFd doorbell = newEventFd();
             vm.registerIoeventfd(doorbell.fd(), window.base() + notifyOffset, 4, q);

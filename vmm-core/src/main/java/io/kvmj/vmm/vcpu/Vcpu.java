@@ -10,8 +10,11 @@ import io.kvmj.vmm.bus.Bus;
 import io.kvmj.vmm.devices.VmStopper;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,6 +45,7 @@ public final class Vcpu {
     private int tid; // the vCPU thread's kernel id, to kick it out of KVM_RUN
     private boolean threadAlive;
     private Thread thread;
+    private Runnable pausedWork; // guarded by this: handed to the paused vCPU thread by whilePaused
 
     public Vcpu(VcpuFd fd, Bus pio, Bus mmio, VmStopper stopper) {
         this.fd = fd;
@@ -240,21 +244,74 @@ public final class Vcpu {
         return location();
     }
 
+    /**
+     * Parks the thread while the pause lasts; work handed over by {@link #whilePaused} runs here, on this thread,
+     * outside the monitor (it makes ioctls, which a {@link #state()} caller must not wait for).
+     */
     private void waitWhilePaused() {
         notifyKvmclock();
-        synchronized (this) {
-            state = State.PAUSED;
-            notifyAll();
-            while (pauseRequested && !stopRequested) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        while (true) {
+            Runnable work;
+            synchronized (this) {
+                state = State.PAUSED;
+                notifyAll();
+                while (pauseRequested && !stopRequested && pausedWork == null) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (!pauseRequested || stopRequested) {
+                    state = State.RUNNING;
+                    notifyAll();
                     return;
                 }
+                work = pausedWork;
+                pausedWork = null;
             }
-            state = State.RUNNING;
+            work.run();
+        }
+    }
+
+    /**
+     * Runs {@code work} on this vCPU's own thread while it is paused and returns its result: how a snapshot reads
+     * and a restore writes the vCPU's state (KVM expects a vCPU's ioctls from the thread that runs it). The vCPU
+     * stays paused.
+     *
+     * @param timeout how long the work may take
+     * @throws IllegalStateException the vCPU is not paused (not started, running, or stopped)
+     * @throws TimeoutException      the work did not finish within {@code timeout} (it still runs to its end)
+     * @throws InterruptedException  interrupted while waiting
+     * @throws RuntimeException      what {@code work} threw, as it threw it
+     */
+    public <T> T whilePaused(Function<VcpuFd, T> work, Duration timeout) throws TimeoutException,
+            InterruptedException {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        synchronized (this) {
+            if (state != State.PAUSED || !pauseRequested || pausedWork != null) {
+                throw new IllegalStateException("vCPU " + id() + " is " + state + ", not paused and idle");
+            }
+            pausedWork = () -> {
+                try {
+                    result.complete(work.apply(fd));
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            };
             notifyAll();
+        }
+        try {
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("vCPU " + id() + ": work while paused did not finish within "
+                    + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw (Error) e.getCause();
         }
     }
 

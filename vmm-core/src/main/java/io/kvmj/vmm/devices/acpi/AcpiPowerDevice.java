@@ -4,6 +4,7 @@ import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.arch.x86.acpi.PowerPorts;
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.devices.VmStopper;
+import io.kvmj.vmm.snapshot.Stateless;
 
 /**
  * The hardware-reduced ACPI power registers the FADT points at ({@link PowerPorts}, attached at
@@ -14,7 +15,7 @@ import io.kvmj.vmm.devices.VmStopper;
  * values, the status and reserved registers) is ignored. A wider access acts on the register at its first port,
  * with the low byte of the value.
  */
-public final class AcpiPowerDevice implements BusDevice {
+public final class AcpiPowerDevice implements BusDevice, Stateless {
     static final int S5_COMMAND = (PowerPorts.S5_SLEEP_TYPE << PowerPorts.SLEEP_TYPE_SHIFT) | PowerPorts.SLEEP_ENABLE;
 
     private final VmStopper stopper;

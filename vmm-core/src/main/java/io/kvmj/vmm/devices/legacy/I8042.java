@@ -4,12 +4,13 @@ import io.kvmj.vmm.VmExitReason;
 import io.kvmj.vmm.bus.BusDevice;
 
 import io.kvmj.vmm.devices.VmStopper;
+import io.kvmj.vmm.snapshot.Stateless;
 
 /**
  * Just enough of the i8042 keyboard controller for a guest to reset the machine (command 0xfe on port 0x64),
  * the way Linux reboots when it has nothing better. No keyboard is attached: the buffers always read empty.
  */
-public final class I8042 implements BusDevice {
+public final class I8042 implements BusDevice, Stateless {
     public static final int BASE_PORT = 0x60;
     /** Ports 0x60..0x64: data, (0x61-0x63 unused), command/status. */
     public static final int PORT_COUNT = 5;

@@ -2,6 +2,8 @@ package io.kvmj.vmm.devices.legacy;
 
 import io.kvmj.vmm.bus.BusDevice;
 import io.kvmj.vmm.devices.InterruptLine;
+import io.kvmj.vmm.snapshot.SnapshotException;
+import io.kvmj.vmm.snapshot.Snapshottable;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +15,7 @@ import java.util.logging.Logger;
  * queued into a 64-byte receive FIFO. Loopback mode (MCR bit 4) is emulated because Linux's 8250 driver
  * probes the port with it.
  */
-public final class Serial implements BusDevice {
+public final class Serial implements BusDevice, Snapshottable<Serial.State> {
     public static final int COM1_PORT = 0x3f8;
     public static final int COM1_IRQ = 4;
     public static final int PORT_COUNT = 8;
@@ -61,6 +63,16 @@ public final class Serial implements BusDevice {
     private int divisorHigh;
     private boolean thrEmptyPending;
     private boolean outputBroken;
+
+    /**
+     * The UART's registers as the guest set them, and the received bytes it has not read yet (oldest first, at
+     * most 64). Each register is a byte.
+     *
+     * @param thrEmptyPending the transmitter-empty interrupt is raised and not yet acknowledged by an IIR read
+     */
+    public record State(int ier, int lcr, int mcr, int fcr, int scr, int divisorLow, int divisorHigh,
+                        boolean thrEmptyPending, byte[] received) {
+    }
 
     public Serial(OutputStream output, InterruptLine irq) {
         this.output = output;
@@ -190,6 +202,50 @@ public final class Serial implements BusDevice {
     private int loopbackMsr() {
         // DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD
         return ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) | ((mcr & 0x04) << 4) | ((mcr & 0x08) << 4);
+    }
+
+    @Override
+    public Class<State> stateType() {
+        return State.class;
+    }
+
+    @Override
+    public synchronized State saveState() {
+        byte[] received = new byte[rxCount];
+        for (int i = 0; i < rxCount; i++) {
+            received[i] = rx[(rxHead + i) % FIFO_SIZE];
+        }
+        return new State(ier, lcr, mcr, fcr, scr, divisorLow, divisorHigh, thrEmptyPending, received);
+    }
+
+    /**
+     * Takes the saved registers and received bytes. Raises no interrupt: one the UART had raised is in the
+     * restored interrupt controllers' state.
+     */
+    @Override
+    public synchronized void restoreState(State s) throws SnapshotException {
+        int[] registers = {s.ier(), s.lcr(), s.mcr(), s.fcr(), s.scr(), s.divisorLow(), s.divisorHigh()};
+        for (int r : registers) {
+            if ((r & ~0xff) != 0) {
+                throw new SnapshotException("serial register value " + r + " is not a byte");
+            }
+        }
+        if (s.received() == null || s.received().length > FIFO_SIZE) {
+            throw new SnapshotException("serial receive FIFO holds at most " + FIFO_SIZE + " bytes, not "
+                    + (s.received() == null ? "none" : s.received().length));
+        }
+        ier = s.ier() & IER_MASK;
+        lcr = s.lcr();
+        mcr = s.mcr() & 0x1f;
+        fcr = s.fcr();
+        scr = s.scr();
+        divisorLow = s.divisorLow();
+        divisorHigh = s.divisorHigh();
+        thrEmptyPending = s.thrEmptyPending();
+        rxHead = 0;
+        rxCount = s.received().length;
+        System.arraycopy(s.received(), 0, rx, 0, rxCount);
+        notifyAll();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kvmj.vmm.devices.legacy;
 
+import io.kvmj.vmm.snapshot.SnapshotException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -8,6 +9,7 @@ import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SerialTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -104,5 +106,41 @@ class SerialTest {
         assertEquals(0x0f, serial.read(1, 1));
         serial.write(9, 1, 1); // beyond the register file: ignored
         assertEquals(0xff, serial.read(9, 1));
+    }
+
+    /** A UART rebuilt in a restored VM reads like the saved one: registers, divisor, and the bytes not read yet. */
+    @Test
+    void aRestoredUartHasTheSavedRegistersAndPendingInput() throws Exception {
+        serial.write(3, 1, 0x80); // DLAB: divisor 1 (115200 baud)
+        serial.write(0, 1, 0x01);
+        serial.write(3, 1, 0x03);
+        serial.write(1, 1, 0x01); // IER: rx data
+        serial.write(7, 1, 0x5a); // scratch
+        serial.write(2, 1, 0x01); // FIFO on
+        serial.feed("xyz".getBytes(), 3);
+        assertEquals('x', serial.read(0, 1));
+        Serial.State saved = serial.saveState();
+
+        Serial restored = new Serial(out, irqs::incrementAndGet);
+        int irqsBefore = irqs.get();
+        restored.restoreState(saved);
+        assertEquals(irqsBefore, irqs.get(), "the restore raises no interrupt of its own");
+        assertEquals(0x5a, restored.read(7, 1));
+        assertEquals(0x01, restored.read(1, 1));
+        assertEquals(0xc4, restored.read(2, 1), "FIFO on, rx data pending");
+        assertEquals(0x61, restored.read(5, 1), "data ready");
+        assertEquals('y', restored.read(0, 1));
+        assertEquals('z', restored.read(0, 1));
+        restored.write(3, 1, 0x83);
+        assertEquals(1, restored.read(0, 1), "divisor latch low");
+    }
+
+    @Test
+    void aStateThatNoUartHoldsIsRefused() {
+        Serial.State tooMuch = new Serial.State(0, 3, 8, 0, 0, 12, 0, false, new byte[Serial.FIFO_SIZE + 1]);
+        assertEquals("serial receive FIFO holds at most 64 bytes, not 65",
+                assertThrows(SnapshotException.class, () -> serial.restoreState(tooMuch)).getMessage());
+        Serial.State notAByte = new Serial.State(0, 0x1ff, 8, 0, 0, 12, 0, false, new byte[0]);
+        assertThrows(SnapshotException.class, () -> serial.restoreState(notAByte));
     }
 }
