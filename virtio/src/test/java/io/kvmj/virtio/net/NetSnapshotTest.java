@@ -1,14 +1,14 @@
 package io.kvmj.virtio.net;
 
+import io.kvmj.virtio.Closer;
 import io.kvmj.sys.UapiConstants;
 import io.kvmj.virtio.MmioDriver;
 import io.kvmj.virtio.MmioDriver.Buffer;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.vmm.snapshot.SnapshotException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,23 +24,11 @@ class NetSnapshotTest {
     private static final long FEATURES = VirtioFeatures.VERSION_1 | VirtioFeatures.RING_EVENT_IDX
             | NetFeatures.GUEST_CSUM | NetFeatures.GUEST_TSO4 | NetFeatures.CSUM | NetFeatures.MAC | NetFeatures.MTU;
     private static final int RX_BUFFER = 2048;
-    // Drivers and devices; a device closes its backend.
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        open.add(c);
-        return c;
-    }
+    @AutoClose
+    private final Closer open = new Closer();
 
     private NetDevice device(FakeBackend backend, byte[] mac, int mtu) {
-        return track(new NetDevice(backend, mac, mtu));
+        return open.track(new NetDevice(backend, mac, mtu));
     }
 
     /** A frame as the backend carries it: a zero header and {@code n} bytes. */
@@ -72,7 +60,7 @@ class NetSnapshotTest {
     @Test
     void framesInFlightAtTheSnapshotAreNeitherLostNorSentTwice() throws Exception {
         FakeBackend tapA = new FakeBackend();
-        MmioDriver original = track(new MmioDriver(device(tapA, MAC, 1500)));
+        MmioDriver original = open.track(new MmioDriver(device(tapA, MAC, 1500)));
         original.initialize(FEATURES);
         assertEquals(UapiConstants.TUN_F_CSUM | UapiConstants.TUN_F_TSO4, tapA.offload);
         Buffer rx0 = offerRx(original);
@@ -104,7 +92,7 @@ class NetSnapshotTest {
         assertArrayEquals(f2, state.rxFrame());
 
         FakeBackend tapB = new FakeBackend();
-        MmioDriver restored = track(MmioDriver.restore(saved, device(tapB, MAC, 1500)));
+        MmioDriver restored = open.track(MmioDriver.restore(saved, device(tapB, MAC, 1500)));
         assertEquals(tapA.offload, tapB.offload, "the negotiated offloads are set on the new TAP");
         tapA.full = false;
         original.dispatch(); // the TAP has room again
@@ -149,7 +137,7 @@ class NetSnapshotTest {
 
     @Test
     void aConfigurationThatDiffersFromTheSnapshotsIsRefused() throws Exception {
-        MmioDriver original = track(new MmioDriver(device(new FakeBackend(), MAC, 1500)));
+        MmioDriver original = open.track(new MmioDriver(device(new FakeBackend(), MAC, 1500)));
         original.initialize(FEATURES);
         MmioDriver.Saved saved = original.save();
         byte[] otherMac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x57};
@@ -161,7 +149,7 @@ class NetSnapshotTest {
                 "the driver accepted features 0x20 the device does not offer");
         NetState s = (NetState) saved.state();
         for (byte[] frame : List.of(new byte[5], new byte[NetDevice.MAX_FRAME_BYTES + 1])) {
-            SnapshotException e = assertThrows(SnapshotException.class, () -> track(MmioDriver.restore(saved,
+            SnapshotException e = assertThrows(SnapshotException.class, () -> open.track(MmioDriver.restore(saved,
                     new NetState(s.transport(), s.mac(), s.mtu(), frame), device(new FakeBackend(), MAC, 1500))));
             assertEquals("virtio-mmio test: cannot restore: virtio-net fake: the saved received frame has "
                     + frame.length + " bytes, not 12 to 65562", e.getMessage());
@@ -169,7 +157,7 @@ class NetSnapshotTest {
     }
 
     private void assertRefused(MmioDriver.Saved saved, NetDevice fresh, String why) {
-        SnapshotException e = assertThrows(SnapshotException.class, () -> track(MmioDriver.restore(saved, fresh)));
+        SnapshotException e = assertThrows(SnapshotException.class, () -> open.track(MmioDriver.restore(saved, fresh)));
         assertEquals("virtio-mmio test: cannot restore: " + why, e.getMessage());
     }
 }

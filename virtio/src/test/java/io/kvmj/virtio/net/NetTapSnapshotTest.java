@@ -1,15 +1,14 @@
 package io.kvmj.virtio.net;
 
+import io.kvmj.virtio.Closer;
 import io.kvmj.virtio.MmioDriver;
 import io.kvmj.virtio.MmioDriver.Buffer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -27,25 +26,14 @@ class NetTapSnapshotTest {
     private static final byte[] GUEST_IP = {10, 77, 0, 2};
     private static final byte[] HOST_IP = {10, 77, 0, 1};
     private static final long TIMEOUT_NANOS = 2_000_000_000L;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        open.add(c);
-        return c;
-    }
+    @AutoClose
+    private final Closer open = new Closer();
 
     /** A device on a new TAP moved into a new namespace where the host end is 10.77.0.1. */
     private NetDevice deviceOnTap() {
-        NetNamespace namespace = track(new NetNamespace());
+        NetNamespace namespace = open.track(new NetNamespace());
         String tap = NetNamespace.uniqueName();
-        NetDevice device = track(new NetDevice(tap, GUEST_MAC, 1500));
+        NetDevice device = open.track(new NetDevice(tap, GUEST_MAC, 1500));
         namespace.adopt(tap, "10.77.0.1/24");
         return device;
     }
@@ -98,7 +86,7 @@ class NetTapSnapshotTest {
     @Test
     void theRestoredDeviceWorksOnTheNewTap() throws Exception {
         NetDevice original = deviceOnTap();
-        MmioDriver before = track(new MmioDriver(original));
+        MmioDriver before = open.track(new MmioDriver(original));
         before.initialize(original.deviceFeatures()); // every offload and MRG_RXBUF
         Receiver rx = new Receiver();
         rx.offer(before, 8);
@@ -107,7 +95,7 @@ class NetTapSnapshotTest {
         MmioDriver.Saved saved = before.save();
 
         NetDevice rebuilt = deviceOnTap();
-        MmioDriver after = track(MmioDriver.restore(saved, rebuilt));
+        MmioDriver after = open.track(MmioDriver.restore(saved, rebuilt));
         after.dispatch();
         byte[] hostMac = resolveHost(after, rx); // the new TAP has its own MAC: the guest asks again
         byte[] payload = new byte[1400];

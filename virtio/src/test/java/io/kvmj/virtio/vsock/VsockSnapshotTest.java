@@ -1,18 +1,17 @@
 package io.kvmj.virtio.vsock;
 
+import io.kvmj.virtio.Closer;
 import io.kvmj.virtio.MmioDriver;
 import io.kvmj.virtio.MmioDriver.Buffer;
 import io.kvmj.virtio.VirtioFeatures;
 import io.kvmj.vmm.snapshot.SnapshotException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,24 +25,13 @@ class VsockSnapshotTest {
     private static final long FEATURES = VirtioFeatures.VERSION_1 | VirtioFeatures.RING_EVENT_IDX;
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @AutoClose
+    private final Closer open = new Closer();
     private int paths;
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        open.add(c);
-        return c;
-    }
 
     private VsockDevice device(long cid) {
         String uds = dir.resolve("v" + paths++ + ".sock").toString();
-        VsockMuxer muxer = track(new VsockMuxer(cid, uds, System::nanoTime));
+        VsockMuxer muxer = open.track(new VsockMuxer(cid, uds, System::nanoTime));
         return new VsockDevice(cid, muxer);
     }
 
@@ -63,7 +51,7 @@ class VsockSnapshotTest {
 
     /** A driver set up as Linux's: live, two event buffers posted and notified. */
     private MmioDriver live() {
-        MmioDriver d = track(new MmioDriver(device(CID)));
+        MmioDriver d = open.track(new MmioDriver(device(CID)));
         d.initialize(FEATURES);
         offerEventBuffer(d, 4);
         offerEventBuffer(d, 4);
@@ -78,7 +66,7 @@ class VsockSnapshotTest {
         MmioDriver.Saved saved = original.save();
         assertEquals(new VsockState(((VsockState) saved.state()).transport(), CID), saved.state());
 
-        MmioDriver restored = track(MmioDriver.restore(saved, device(CID)));
+        MmioDriver restored = open.track(MmioDriver.restore(saved, device(CID)));
         assertEquals(0, restored.usedIdx(VsockDevice.EVENT), "not during the restore");
         restored.dispatch();
         assertEquals(1, restored.usedIdx(VsockDevice.EVENT));
@@ -100,7 +88,7 @@ class VsockSnapshotTest {
 
     @Test
     void aGuestPacketOnAStreamFromBeforeTheSnapshotIsAnsweredWithRst() throws Exception {
-        MmioDriver restored = track(MmioDriver.restore(live().save(), device(CID)));
+        MmioDriver restored = open.track(MmioDriver.restore(live().save(), device(CID)));
         restored.dispatch();
         Buffer rx = restored.writable(VsockHeader.SIZE + 64);
         restored.offer(VsockDevice.RX, rx);
@@ -113,9 +101,9 @@ class VsockSnapshotTest {
 
     @Test
     void withoutAnEventBufferTheResetWaitsForTheDriversNext() throws Exception {
-        MmioDriver original = track(new MmioDriver(device(CID)));
+        MmioDriver original = open.track(new MmioDriver(device(CID)));
         original.initialize(FEATURES);
-        MmioDriver restored = track(MmioDriver.restore(original.save(), device(CID)));
+        MmioDriver restored = open.track(MmioDriver.restore(original.save(), device(CID)));
         restored.dispatch();
         assertEquals(0, restored.usedIdx(VsockDevice.EVENT));
         assertEquals(0, restored.irq.triggers());
@@ -128,9 +116,9 @@ class VsockSnapshotTest {
 
     @Test
     void aDriverThatStartsAfterTheRestoreGetsNoResetEvent() throws Exception {
-        MmioDriver original = track(new MmioDriver(device(CID)));
+        MmioDriver original = open.track(new MmioDriver(device(CID)));
         original.write(0x70, 3); // the driver had not finished when the snapshot was taken
-        MmioDriver restored = track(MmioDriver.restore(original.save(), device(CID)));
+        MmioDriver restored = open.track(MmioDriver.restore(original.save(), device(CID)));
         restored.write(0x70, 0);
         restored.initialize(FEATURES);
         offerEventBuffer(restored, 4);
@@ -141,10 +129,10 @@ class VsockSnapshotTest {
 
     @Test
     void anEventBufferTooSmallForAnEventNeedsAReset() throws Exception {
-        MmioDriver original = track(new MmioDriver(device(CID)));
+        MmioDriver original = open.track(new MmioDriver(device(CID)));
         original.initialize(FEATURES);
         offerEventBuffer(original, 2);
-        MmioDriver restored = track(MmioDriver.restore(original.save(), device(CID)));
+        MmioDriver restored = open.track(MmioDriver.restore(original.save(), device(CID)));
         restored.dispatch();
         assertEquals(0x4f, restored.read(0x70), "DEVICE_NEEDS_RESET, the VMM runs on");
     }
@@ -152,7 +140,7 @@ class VsockSnapshotTest {
     @Test
     void anotherGuestCidIsRefused() throws Exception {
         MmioDriver.Saved saved = live().save();
-        SnapshotException e = assertThrows(SnapshotException.class, () -> track(MmioDriver.restore(saved, device(4))));
+        SnapshotException e = assertThrows(SnapshotException.class, () -> open.track(MmioDriver.restore(saved, device(4))));
         assertEquals("virtio-mmio test: cannot restore: virtio-vsock: the guest CID is 4, the snapshot's was 3",
                 e.getMessage());
     }
