@@ -1,0 +1,67 @@
+package io.kvmj.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kvmj ctl SOCKET COMMAND}: drives a running {@code kvmj run --api-sock SOCKET} (or a Firecracker) through
+ * its REST API, one request per command, as virsh drives a libvirt domain.
+ */
+@Command(name = "ctl", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+        description = {"Send one request to the REST API of a microVM (kvmj run --api-sock SOCKET).",
+            "info and config print the API's JSON answer; the others print nothing when they succeed."},
+        footer = {"", "Exit status: 0 done; 2 bad flags; 8 the API refused the request (its fault_message on "
+            + "stderr);", "10 the socket cannot be reached."})
+final class CtlCommand implements Callable<Integer> {
+    /** The commands: each one request to the API. */
+    enum Action {
+        info("GET", "/", null),
+        config("GET", "/vm/config", null),
+        start("PUT", "/actions", "{\"action_type\":\"InstanceStart\"}"),
+        pause("PATCH", "/vm", "{\"state\":\"Paused\"}"),
+        resume("PATCH", "/vm", "{\"state\":\"Resumed\"}");
+
+        final String method;
+        final String path;
+        final String body;
+
+        Action(String method, String path, String body) {
+            this.method = method;
+            this.path = path;
+            this.body = body;
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "SOCKET", description = "the API's Unix socket")
+    Path socket;
+
+    @Parameters(index = "1", paramLabel = "COMMAND", description = "info (GET /), config (GET /vm/config), "
+            + "start (InstanceStart), pause, resume (PATCH /vm)")
+    Action action;
+
+    @Override
+    public Integer call() {
+        try (ApiConnection api = new ApiConnection(socket)) {
+            String answer = api.send(action.method, action.path, action.body);
+            if (action.body == null) System.out.println(answer);
+            return ExitCodes.OK;
+        } catch (ApiConnection.ApiFault e) {
+            return fail(ExitCodes.API_FAULT, e.getMessage());
+        } catch (IOException e) {
+            return fail(ExitCodes.API_UNREACHABLE, "cannot reach the API: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.INTERRUPTED;
+        }
+    }
+
+    private static int fail(int status, String message) {
+        System.err.println("kvmj ctl: " + message);
+        return status;
+    }
+}
