@@ -10,6 +10,7 @@ import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.io.Transport;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -62,15 +63,19 @@ final class ApiConnection implements AutoCloseable {
         try {
             response = request.send();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IOException(socket + ": " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
-                    cause);
+            throw new IOException(socket + ": " + why(e.getCause() == null ? e : e.getCause()), e);
         } catch (TimeoutException e) {
             throw new IOException(socket + ": no answer within " + TIMEOUT.toSeconds() + " s", e);
         }
         String content = response.getContentAsString();
         if (response.getStatus() >= 300) throw new ApiFault(faultMessage(response.getStatus(), content));
         return content;
+    }
+
+    // Jetty says "Could not connect to PATH" whatever the reason; the commonest is told apart.
+    private String why(Throwable failure) {
+        if (Files.notExists(socket)) return "no such file";
+        return failure.getMessage() == null ? failure.toString() : failure.getMessage();
     }
 
     /** The body's {@code fault_message}; for any other body, the status and the body as it came. */

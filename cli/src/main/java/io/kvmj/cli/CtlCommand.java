@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ctl", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {"Send one request to the REST API of a microVM (kvmj run --api-sock SOCKET).",
             "info and config print the API's JSON answer; the others print nothing when they succeed."},
-        footer = {"", "Exit status: 0 done; 2 bad flags; 8 the API refused the request (its fault_message on "
-            + "stderr);", "10 the socket cannot be reached."})
+        footer = {"", "Exit status: 0 done; 2 bad flags; 8 the API refused the request (its fault_message on stderr);",
+            "10 the socket cannot be reached (one line on stderr)."})
 final class CtlCommand implements Callable<Integer> {
     /** The commands: each one request to the API. */
     enum Action {
