@@ -20,28 +20,49 @@ import java.util.concurrent.Callable;
 final class CtlCommand implements Callable<Integer> {
     /** The commands: each one request to the API. */
     enum Action {
-        info("GET", "/", null),
-        config("GET", "/vm/config", null),
-        start("PUT", "/actions", "{\"action_type\":\"InstanceStart\"}"),
-        pause("PATCH", "/vm", "{\"state\":\"Paused\"}"),
-        resume("PATCH", "/vm", "{\"state\":\"Resumed\"}");
+        INFO("info", "GET", "/", null),
+        CONFIG("config", "GET", "/vm/config", null),
+        START("start", "PUT", "/actions", "{\"action_type\":\"InstanceStart\"}"),
+        PAUSE("pause", "PATCH", "/vm", "{\"state\":\"Paused\"}"),
+        RESUME("resume", "PATCH", "/vm", "{\"state\":\"Resumed\"}"),
+        CTRL_ALT_DEL("ctrl-alt-del", "PUT", "/actions", "{\"action_type\":\"SendCtrlAltDel\"}");
 
+        final String command;
         final String method;
         final String path;
         final String body;
 
-        Action(String method, String path, String body) {
+        Action(String command, String method, String path, String body) {
+            this.command = command;
             this.method = method;
             this.path = path;
             this.body = body;
+        }
+
+        @Override
+        public String toString() {
+            return command;
+        }
+    }
+
+    /** The COMMAND argument by its name ({@code ctrl-alt-del}), which is not the constant's. */
+    static final class ActionConverter implements CommandLine.ITypeConverter<Action> {
+        @Override
+        public Action convert(String value) {
+            for (Action a : Action.values()) {
+                if (a.command.equals(value)) return a;
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not one of "
+                    + java.util.Arrays.toString(Action.values()));
         }
     }
 
     @Parameters(index = "0", paramLabel = "SOCKET", description = "the API's Unix socket")
     Path socket;
 
-    @Parameters(index = "1", paramLabel = "COMMAND", description = "info (GET /), config (GET /vm/config), "
-            + "start (InstanceStart), pause, resume (PATCH /vm)")
+    @Parameters(index = "1", paramLabel = "COMMAND", converter = ActionConverter.class,
+            description = "info (GET /), config (GET /vm/config), start (InstanceStart), pause, resume (PATCH /vm), "
+                    + "ctrl-alt-del (SendCtrlAltDel)")
     Action action;
 
     @Override

@@ -30,4 +30,9 @@ record SessionMachine(VmSession session) implements RunningMachine {
     public void resume() {
         session.resume();
     }
+
+    @Override
+    public void sendCtrlAltDel() {
+        session.sendCtrlAltDel();
+    }
 }

@@ -41,7 +41,8 @@ class ApiPauseTest {
                 .redirectOutput(dir.resolve("serial").toFile())
                 .redirectError(dir.resolve("stderr").toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            // the first JVM of a nested run reads its jars cold, through virtio-fs: a minute is not always enough
+            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
             while (!Files.exists(socket) && System.nanoTime() < deadline && kvmj.isAlive()) {
                 Thread.sleep(100);
             }

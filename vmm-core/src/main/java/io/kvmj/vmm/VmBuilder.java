@@ -79,6 +79,8 @@ public final class VmBuilder {
             VmHolder holder = new VmHolder();
             MachineLayout layout = plan.layout();
             List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(spec, layout, devices, holder));
+            I8042 i8042 = new I8042(holder::requestStop, devices.interruptLine(I8042.KEYBOARD_IRQ));
+            devices.attachPio(i8042, layout.i8042());
             if (layout.acpiPower() != null) {
                 devices.attachPio(new AcpiPowerDevice(holder::requestStop), layout.acpiPower());
             }
@@ -101,7 +103,7 @@ public final class VmBuilder {
                 }
                 vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
             }
-            Vm vm = new Vm(kvm, vmFd, memory, spec.trackDirtyPages(), devices, List.copyOf(vcpuFds),
+            Vm vm = new Vm(kvm, vmFd, memory, spec.trackDirtyPages(), devices, i8042, List.copyOf(vcpuFds),
                     List.copyOf(vcpus), startHooks);
             holder.vm = vm;
             return vm;
@@ -168,7 +170,7 @@ public final class VmBuilder {
     }
 
     /**
-     * Attaches COM1, the i8042, the reset control port and the optional debug-exit port; returns what must start
+     * Attaches COM1, the reset control port and the optional debug-exit port; returns what must start
      * with the VM.
      */
     private static List<Runnable> attachLegacyDevices(VmSpec spec, MachineLayout layout, DeviceManager devices,
@@ -176,7 +178,6 @@ public final class VmBuilder {
         OutputStream out = spec.serialOutput() != null ? spec.serialOutput() : OutputStream.nullOutputStream();
         Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
         devices.attachPio(serial, layout.com1());
-        devices.attachPio(new I8042(holder::requestStop), layout.i8042());
         devices.attachPio(new ResetControl(holder::requestStop), layout.resetControl());
         if (layout.debugExit() != null) {
             devices.attachPio(new DebugExit(holder::requestStop), layout.debugExit());

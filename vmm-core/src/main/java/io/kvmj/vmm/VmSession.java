@@ -9,8 +9,8 @@ import java.util.logging.Logger;
  * Runs the machine a {@link VmSpec} describes until it ends for good. With {@link ResetAction#RESTART}, each guest
  * reset (triple fault included) closes the VM and builds it afresh from the same spec: its disks are files and
  * its console streams belong to the spec, so both carry over; everything else (vCPU state, device state, RAM,
- * the loaded kernel) starts new, as after a hardware reset. {@link #pause}, {@link #resume} and {@link #state} act
- * on whichever VM runs at the time, so that a controller (the API) need not follow the restarts.
+ * the loaded kernel) starts new, as after a hardware reset. {@link #pause}, {@link #resume}, {@link #sendCtrlAltDel}
+ * and {@link #state} act on whichever VM runs at the time, so that a controller (the API) need not follow the restarts.
  */
 public final class VmSession {
     private static final Logger LOG = Logger.getLogger(VmSession.class.getName());
@@ -115,6 +115,16 @@ public final class VmSession {
      */
     public void resume() {
         running("resume").resume();
+    }
+
+    /**
+     * Types Ctrl+Alt+Del on the running VM's keyboard ({@link Vm#sendCtrlAltDel}).
+     *
+     * @throws IllegalStateException the machine is not running (not started yet, restarting, paused or ended), or
+     *                               the guest has not read the last keys
+     */
+    public void sendCtrlAltDel() {
+        running("send Ctrl+Alt+Del to").sendCtrlAltDel();
     }
 
     private Vm running(String operation) {

@@ -9,8 +9,9 @@ import java.util.Objects;
 /**
  * {@code PUT /actions}. {@code InstanceStart} validates the whole machine as {@code kvmj validate} does (the
  * config document, then the machine itself) and hands it to the {@link VmStarter}; after that the machine
- * takes no more pre-boot requests. Firecracker's other actions, {@code SendCtrlAltDel} and {@code FlushMetrics},
- * are refused in words: before the start as Firecracker refuses them, after it as not implemented by kvmj yet.
+ * takes no more pre-boot requests. {@code SendCtrlAltDel} types Ctrl+Alt+Del on the running machine's keyboard.
+ * {@code FlushMetrics} is refused in words: kvmj keeps no metrics yet. Both are refused before the start, as
+ * Firecracker refuses them.
  */
 final class InstanceActions {
     static final String INSTANCE_START = "InstanceStart";
@@ -38,18 +39,24 @@ final class InstanceActions {
         if (action == null) throw ApiException.badRequest("action_type: required key missing");
         switch (action) {
             case INSTANCE_START -> machine.start(this::start);
-            case SEND_CTRL_ALT_DEL -> notYet(action, "kvmj's i8042 has no keyboard to send the keys through");
-            case FLUSH_METRICS -> notYet(action, "kvmj keeps no metrics yet");
+            case SEND_CTRL_ALT_DEL -> sendCtrlAltDel();
+            case FLUSH_METRICS -> {
+                instance.machine(); // Firecracker's refusal before the start comes first
+                throw ApiException.badRequest(action + " is not implemented by kvmj yet: kvmj keeps no metrics");
+            }
             default -> throw ApiException.badRequest("action_type: \"" + action + "\" is not one of \""
                     + INSTANCE_START + "\", \"" + SEND_CTRL_ALT_DEL + "\", \"" + FLUSH_METRICS + "\"");
         }
         return ApiResponse.noContent();
     }
 
-    // Firecracker refuses these before the start; kvmj refuses them after it too, saying why.
-    private void notYet(String action, String why) throws ApiException {
-        instance.machine();
-        throw ApiException.badRequest(action + " is not implemented by kvmj yet: " + why);
+    private void sendCtrlAltDel() throws ApiException {
+        RunningMachine running = instance.machine();
+        try {
+            running.sendCtrlAltDel();
+        } catch (IllegalStateException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private void start(VmConfig config) throws ApiException {

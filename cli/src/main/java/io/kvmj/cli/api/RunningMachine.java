@@ -35,4 +35,12 @@ public interface RunningMachine {
      * @throws IllegalStateException as {@link #pause()}
      */
     void resume();
+
+    /**
+     * Types Ctrl+Alt+Del on the machine's keyboard (Firecracker's {@code SendCtrlAltDel}); a Linux guest reboots.
+     *
+     * @throws IllegalStateException the machine is not running (paused, ended, restarting), or the guest has not
+     *                               read the last keys; its message says which
+     */
+    void sendCtrlAltDel();
 }

@@ -4,12 +4,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A started machine for API tests without KVM: it pauses and resumes as the VMM does (a second pause or resume
- * changes nothing), counts the real changes, and can be made to end or to time out.
+ * changes nothing), takes Ctrl+Alt+Del only while running, counts what it did, and can be made to end or to time
+ * out.
  */
 public final class FakeMachine implements RunningMachine {
     private State state = State.RUNNING;
     private int pauses;
     private int resumes;
+    private int ctrlAltDels;
     private boolean timesOut;
 
     @Override
@@ -34,6 +36,18 @@ public final class FakeMachine implements RunningMachine {
             state = State.RUNNING;
             resumes++;
         }
+    }
+
+    @Override
+    public synchronized void sendCtrlAltDel() {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("cannot send Ctrl+Alt+Del to a VM that is " + state);
+        }
+        ctrlAltDels++;
+    }
+
+    public synchronized int ctrlAltDels() {
+        return ctrlAltDels;
     }
 
     private void requireNotEnded() {

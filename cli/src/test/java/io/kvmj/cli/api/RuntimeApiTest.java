@@ -93,15 +93,23 @@ class RuntimeApiTest {
     }
 
     @Test
-    void otherActionsAreRefusedInWords() throws Exception {
-        for (String action : new String[] {"SendCtrlAltDel", "FlushMetrics"}) {
-            assertEquals(ApiClient.Answer.fault(400, BEFORE_START), action(action));
-        }
+    void ctrlAltDelReachesARunningMachineOnly() throws Exception {
+        assertEquals(ApiClient.Answer.fault(400, BEFORE_START), action("SendCtrlAltDel"));
         start();
-        assertEquals(ApiClient.Answer.fault(400, "SendCtrlAltDel is not implemented by kvmj yet: kvmj's i8042 has "
-                + "no keyboard to send the keys through"), action("SendCtrlAltDel"));
+        assertEquals(ApiClient.Answer.NO_CONTENT, action("SendCtrlAltDel"));
+        assertEquals(1, machine.ctrlAltDels());
+        assertEquals(ApiClient.Answer.NO_CONTENT, api.patch("/vm", PAUSE));
+        assertEquals(ApiClient.Answer.fault(400, "cannot send Ctrl+Alt+Del to a VM that is PAUSED"),
+                action("SendCtrlAltDel"));
+        assertEquals(1, machine.ctrlAltDels());
+    }
+
+    @Test
+    void otherActionsAreRefusedInWords() throws Exception {
+        assertEquals(ApiClient.Answer.fault(400, BEFORE_START), action("FlushMetrics"));
+        start();
         assertEquals(ApiClient.Answer.fault(400, "FlushMetrics is not implemented by kvmj yet: kvmj keeps no "
-                + "metrics yet"), action("FlushMetrics"));
+                + "metrics"), action("FlushMetrics"));
         assertEquals(ApiClient.Answer.fault(400, "action_type: \"Reboot\" is not one of \"InstanceStart\", "
                 + "\"SendCtrlAltDel\", \"FlushMetrics\""), action("Reboot"));
         assertEquals("Running", state());
