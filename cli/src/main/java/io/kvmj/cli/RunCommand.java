@@ -126,6 +126,7 @@ final class RunCommand implements Callable<Integer> {
         if (apiSock == null) {
             return run(machine);
         }
+        // the API refuses InstanceStart on a machine started from its file, so it never calls this starter
         MicroVmApi api = api(config -> {
             throw new IllegalStateException("the machine was started from " + this.config);
         });

@@ -35,8 +35,11 @@ class ApiPauseTest {
         Environment.requireKvm();
         Environment.require(Files.isExecutable(Path.of("/usr/bin/curl")), "curl (apt-get install curl)");
         Path socket = dir.resolve("api.sock");
-        Process kvmj = new ProcessBuilder(Environment.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                Environment.CLI_JAR.toString(), "run", "--api-sock", socket.toString())
+        // niced: the spinning guest would otherwise slow every kvmj ctl JVM down several times over where there
+        // is one CPU (the nested machine); it still has the CPU whenever nothing else wants it
+        Process kvmj = new ProcessBuilder("nice", "-n", "19", Environment.java(),
+                "--enable-native-access=ALL-UNNAMED", "-jar", Environment.CLI_JAR.toString(), "run", "--api-sock",
+                socket.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(dir.resolve("serial").toFile())
                 .redirectError(dir.resolve("stderr").toFile()).start();
@@ -56,6 +59,7 @@ class ApiPauseTest {
                     "-d", "{\"kernel_image_path\": \"" + Environment.guest("pause") + "\", \"boot_args\": \"x\"}"),
                     Duration.ofSeconds(30));
             assertEquals("204", new String(put.stdout(), StandardCharsets.UTF_8));
+            assertTrue(ctl(socket, "config").serial().contains("\"kernel_image_path\""));
             assertEquals(new GuestRun(0, "", ""), ctl(socket, "start"));
             awaitSerial("pause: counter at 0x");
             assertEquals("Running", state(socket));
@@ -72,11 +76,10 @@ class ApiPauseTest {
             assertEquals("Running", state(socket));
             long running = cpuTimeOver(kvmj);
             assertTrue(running > WINDOW.toMillis() / 4, "the resumed guest spins again: " + running + " ms");
-            assertTrue(ctl(socket, "config").serial().contains("\"kernel_image_path\""));
 
             kvmj.destroy(); // SIGTERM: the guest never ends by itself
             assertTrue(kvmj.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(130, kvmj.exitValue(), Files.readString(dir.resolve("stderr")));
+            assertEquals(128 + 15, kvmj.exitValue(), "SIGTERM's status: " + Files.readString(dir.resolve("stderr")));
             assertFalse(Files.exists(socket), "kvmj removes its API socket when it ends");
             GuestRun gone = ctl(socket, "info");
             assertEquals(API_UNREACHABLE, gone.status());
