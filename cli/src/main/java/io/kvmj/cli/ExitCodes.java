@@ -16,6 +16,10 @@ public final class ExitCodes {
      * it is nearly always a crash (on {@code "on-reset": "restart"} the machine restarts instead).
      */
     public static final int TRIPLE_FAULT = 6;
+    /** {@code kvmj ctl}: the API answered the request with a fault (printed as its {@code fault_message}). */
+    public static final int API_FAULT = 8;
+    /** {@code kvmj ctl}: the API socket cannot be reached (no such file, nobody serving it, no permission). */
+    public static final int API_UNREACHABLE = 10;
     /** Stopped by SIGINT/SIGTERM (the JVM reports 128 + signal). */
     public static final int INTERRUPTED = 130;
 

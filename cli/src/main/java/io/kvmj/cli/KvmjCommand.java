@@ -12,7 +12,7 @@ import java.util.logging.LogManager;
 @Command(name = "kvmj", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         versionProvider = KvmjCommand.Version.class,
         description = "A microVM monitor in Java for Linux KVM.",
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ValidateCommand.class, CtlCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:the guest reset or powered off the VM (or Ctrl-A x on the console)",
@@ -20,6 +20,8 @@ import java.util.logging.LogManager;
             "2:bad flags, bad config file, a kernel/initrd that cannot be booted, or a machine that cannot be built",
             "4:VMM failure (KVM unavailable or failing, emulation failure)",
             "6:the guest triple-faulted (a reset; with --on-reset=restart the machine restarts)",
+            "8:ctl: the API refused the request",
+            "10:ctl: the API socket cannot be reached",
             "130:stopped by Ctrl-C/SIGINT"})
 public final class KvmjCommand implements Runnable {
     @CommandLine.Spec
@@ -27,7 +29,7 @@ public final class KvmjCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use 'run' or 'validate'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use 'run', 'validate' or 'ctl'");
     }
 
     public static void main(String[] args) {

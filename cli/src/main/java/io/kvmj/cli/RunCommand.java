@@ -117,18 +117,34 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return fail(ExitCodes.USAGE, e.getMessage());
         }
-        if (apiSock == null) {
-            return run(vmConfig);
+        Launched machine;
+        try {
+            machine = launch(vmConfig);
+        } catch (RuntimeException e) {
+            return failBuilding(e);
         }
-        MicroVmApi api = api(null);
-        api.startedFrom(vmConfig);
-        return serving(api, () -> run(vmConfig));
+        if (apiSock == null) {
+            return run(machine);
+        }
+        // the API refuses InstanceStart on a machine started from its file, so it never calls this starter
+        MicroVmApi api = api(config -> {
+            throw new IllegalStateException("the machine was started from " + this.config);
+        });
+        api.startedFrom(vmConfig, new SessionMachine(machine.session()));
+        return serving(api, () -> run(machine));
     }
 
-    /** Serves the API until {@code InstanceStart}, then runs the machine it assembled while still serving. */
+    /**
+     * Serves the API until {@code InstanceStart}, then runs the machine it assembled while still serving. The
+     * machine's session is made on the API thread, so that the API drives it from the start's answer on.
+     */
     private int runFromApi() {
-        CompletableFuture<VmConfig> started = new CompletableFuture<>();
-        return serving(api(started::complete), () -> {
+        CompletableFuture<Launched> started = new CompletableFuture<>();
+        return serving(api(config -> {
+            Launched machine = launch(config);
+            started.complete(machine);
+            return new SessionMachine(machine.session());
+        }), () -> {
             try {
                 return run(started.get());
             } catch (InterruptedException e) {
@@ -214,20 +230,28 @@ final class RunCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private int run(VmConfig vmConfig) {
+    /** A machine ready to run: its console streams open, its session made but not run yet. */
+    private record Launched(VmLaunch launch, VmSession session) {}
+
+    /**
+     * Opens the console streams {@code vmConfig} names and makes the session that runs it (nothing is built yet).
+     *
+     * @throws java.io.UncheckedIOException the serial output file cannot be opened
+     */
+    private Launched launch(VmConfig vmConfig) {
+        VmLaunch launch = VmLaunch.of(vmConfig);
+        ResetAction action = onReset != null ? onReset.action
+                : vmConfig.restartOnReset() ? ResetAction.RESTART : ResetAction.EXIT;
+        return new Launched(launch, new VmSession(launch.spec(), action));
+    }
+
+    private int run(Launched machine) {
         RawTerminal terminal = null;
-        try {
-            VmLaunch launch = VmLaunch.of(vmConfig);
+        try (VmLaunch launch = machine.launch()) {
             if (launch.spec().serialInput() != null && launch.spec().serialInput().escapes()) {
                 terminal = RawTerminal.enterIfTerminal(0);
             }
-            ResetAction action = onReset != null ? onReset.action
-                    : vmConfig.restartOnReset() ? ResetAction.RESTART : ResetAction.EXIT;
-            try {
-                return exitCode(runUntilStopped(new VmSession(launch.spec(), action)));
-            } finally {
-                launch.close();
-            }
+            return exitCode(runUntilStopped(machine.session()));
         } catch (RuntimeException e) {
             return failBuilding(e);
         } catch (InterruptedException e) {

@@ -32,7 +32,10 @@ class ApiStartCheckTest {
                 .getMessage();
 
         boolean[] started = {false};
-        try (ApiServer server = new MicroVmApi("1", dir, VmLaunch::check, c -> started[0] = true)
+        try (ApiServer server = new MicroVmApi("1", dir, VmLaunch::check, c -> {
+            started[0] = true;
+            return new io.kvmj.cli.api.FakeMachine();
+        })
                 .serve(dir.resolve("api.sock"))) {
             assertTrue(exchange(server.socket(), "PUT", "/boot-source", body).startsWith("HTTP/1.1 204"));
             String answer = exchange(server.socket(), "PUT", "/actions", "{\"action_type\": \"InstanceStart\"}");

@@ -7,6 +7,7 @@ import io.kvmj.kvm.VcpuFd;
 import io.kvmj.kvm.VmFd;
 import io.kvmj.vmm.arch.x86.SnapshotMsrs;
 import io.kvmj.vmm.devices.DeviceManager;
+import io.kvmj.vmm.devices.legacy.I8042;
 import io.kvmj.vmm.memory.DirtyPages;
 import io.kvmj.vmm.memory.MmapGuestMemory;
 import io.kvmj.vmm.snapshot.DeviceState;
@@ -50,6 +51,7 @@ public final class Vm implements AutoCloseable {
     private final MmapGuestMemory memory;
     private final MachineDescription machine;
     private final DeviceManager devices;
+    private final I8042 i8042;
     private final List<VcpuFd> vcpuFds;
     private final List<Vcpu> vcpus;
     private final List<Runnable> startHooks;
@@ -60,13 +62,14 @@ public final class Vm implements AutoCloseable {
     private boolean paused; // guarded by control
     private boolean closed;
 
-    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, MachineDescription machine, DeviceManager devices,
+    Vm(Kvm kvm, VmFd vmFd, MmapGuestMemory memory, MachineDescription machine, DeviceManager devices, I8042 i8042,
        List<VcpuFd> vcpuFds, List<Vcpu> vcpus, List<Runnable> startHooks) {
         this.kvm = kvm;
         this.machine = machine;
         this.vmFd = vmFd;
         this.memory = memory;
         this.devices = devices;
+        this.i8042 = i8042;
         this.vcpuFds = vcpuFds;
         this.vcpus = vcpus;
         this.startHooks = List.copyOf(startHooks);
@@ -276,6 +279,23 @@ public final class Vm implements AutoCloseable {
             }
             DeviceStates.restore(devices.attached(), saved.devices());
             startHooks.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * Types Ctrl+Alt+Del on the VM's i8042 keyboard (Firecracker's {@code SendCtrlAltDel}); what follows is the
+     * guest's choice: Linux, with its i8042 driver bound, reboots.
+     *
+     * @throws IllegalStateException the VM is not running (not started, paused: nothing may change a paused VM,
+     *                               or stopped), or the i8042 still holds keys the guest has not read
+     */
+    public void sendCtrlAltDel() {
+        synchronized (control) {
+            State s = state();
+            if (s != State.RUNNING) {
+                throw new IllegalStateException("cannot send Ctrl+Alt+Del to a VM that is " + s);
+            }
+            i8042.sendCtrlAltDel();
         }
     }
 

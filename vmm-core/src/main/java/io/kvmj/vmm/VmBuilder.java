@@ -190,6 +190,8 @@ public final class VmBuilder {
         VmHolder holder = new VmHolder();
         List<Runnable> startHooks = new ArrayList<>(attachLegacyDevices(serialOutput, serialInput, layout, devices,
                 holder));
+        I8042 i8042 = new I8042(holder::requestStop, devices.interruptLine(I8042.KEYBOARD_IRQ));
+        devices.attachPio(i8042, layout.i8042());
         if (layout.acpiPower() != null) {
             devices.attachPio(new AcpiPowerDevice(holder::requestStop), layout.acpiPower());
         }
@@ -205,7 +207,7 @@ public final class VmBuilder {
             vcpuSetup.accept(kvm, fd);
             vcpus.add(new Vcpu(fd, devices.pio(), devices.mmio(), holder::requestStop));
         }
-        Vm vm = new Vm(kvm, vmFd, memory, machine, devices, List.copyOf(vcpuFds), List.copyOf(vcpus), startHooks);
+        Vm vm = new Vm(kvm, vmFd, memory, machine, devices, i8042, List.copyOf(vcpuFds), List.copyOf(vcpus), startHooks);
         holder.vm = vm;
         return vm;
     }
@@ -271,7 +273,7 @@ public final class VmBuilder {
     }
 
     /**
-     * Attaches COM1, the i8042, the reset control port and the optional debug-exit port; returns what must start
+     * Attaches COM1, the reset control port and the optional debug-exit port; returns what must start
      * with the VM.
      */
     private static List<Runnable> attachLegacyDevices(OutputStream serialOutput, ConsoleInput serialInput,
@@ -279,7 +281,6 @@ public final class VmBuilder {
         OutputStream out = serialOutput != null ? serialOutput : OutputStream.nullOutputStream();
         Serial serial = new Serial(out, devices.interruptLine(Serial.COM1_IRQ));
         devices.attachPio(serial, layout.com1());
-        devices.attachPio(new I8042(holder::requestStop), layout.i8042());
         devices.attachPio(new ResetControl(holder::requestStop), layout.resetControl());
         if (layout.debugExit() != null) {
             devices.attachPio(new DebugExit(holder::requestStop), layout.debugExit());

@@ -6,14 +6,14 @@ package io.kvmj.cli.api;
  * @param id      the instance id (Firecracker's {@code --id}; "anonymous-instance" by default)
  * @param version kvmj's version
  */
-record InstanceInfo(String id, String version, PendingMachine machine) {
+record InstanceInfo(String id, String version, Instance instance) {
     static final String APP_NAME = "kvmj";
     static final String DEFAULT_ID = "anonymous-instance";
 
     void addTo(Router router) {
         router.add("GET", "/", request -> ApiResponse.ok(Json.object(g -> {
             g.writeStringField("id", id);
-            g.writeStringField("state", machine.started() ? "Running" : "Not started");
+            g.writeStringField("state", instance.stateName());
             g.writeStringField("vmm_version", version);
             g.writeStringField("app_name", APP_NAME);
         })));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * The API's JSON at the HTTP edge, with jackson-core: request bodies checked to be one JSON object, and answers
@@ -69,6 +70,29 @@ final class Json {
                 p.skipChildren();
             }
             return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading compact JSON", e); // compactObject's output parses
+        }
+    }
+
+    /**
+     * Refuses a {@linkplain #compactObject compact} object with a key other than {@code known}, as Firecracker's
+     * bodies that deny unknown fields do.
+     *
+     * @throws ApiException 400 naming the first unknown key and the known ones
+     */
+    static void knownKeysOnly(String object, String... known) throws ApiException {
+        try (JsonParser p = FACTORY.createParser(object)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!List.of(known).contains(name)) {
+                    throw ApiException.badRequest("unknown key \"" + name + "\" (known: " + String.join(", ", known)
+                            + ")");
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("reading compact JSON", e); // compactObject's output parses
         }

@@ -147,10 +147,6 @@ final class PendingMachine {
         void accept(VmConfig config) throws ApiException;
     }
 
-    synchronized boolean started() {
-        return startedDocument != null;
-    }
-
     private static String document(Map<String, String> sections, Map<String, Map<String, String>> lists) {
         return Json.object(g -> {
             for (Map.Entry<String, String> section : sections.entrySet()) {

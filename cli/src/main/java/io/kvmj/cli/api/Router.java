@@ -3,7 +3,9 @@ package io.kvmj.cli.api;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Maps (method, path) to handlers. A route's path is literal segments and at most one {@code {id}} segment, which
@@ -35,6 +37,16 @@ final class Router {
             throw new IllegalArgumentException("two handlers for " + method + " " + path);
         }
         return this;
+    }
+
+    /** Every route, as {@code METHOD /path} with {@code {id}} for a path's id segment, sorted. */
+    SortedSet<String> routes() {
+        SortedSet<String> all = new TreeSet<>();
+        for (Route route : routes) {
+            String path = "/" + String.join("/", route.segments());
+            route.byMethod().keySet().forEach(method -> all.add(method + " " + path));
+        }
+        return all;
     }
 
     /** The answer to {@code request}, never null. */

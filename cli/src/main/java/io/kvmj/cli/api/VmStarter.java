@@ -9,7 +9,8 @@ public interface VmStarter {
      * Called once, on an API thread, with the whole machine validated as {@code kvmj validate} does. Should return
      * promptly: the request is answered when it does.
      *
+     * @return the started machine, which the API's runtime requests ({@code PATCH /vm}, {@code GET /}) then drive
      * @throws RuntimeException the machine cannot be started; its message is answered as the fault
      */
-    void start(VmConfig config);
+    RunningMachine start(VmConfig config);
 }

@@ -11,7 +11,14 @@ import java.util.concurrent.TimeUnit;
 
 /** A test's HTTP client on the API's Unix socket (Jetty's client over its Unix-domain transport), as curl would be. */
 final class ApiClient implements AutoCloseable {
-    record Answer(int status, String body) {}
+    record Answer(int status, String body) {
+        static final Answer NO_CONTENT = new Answer(204, "");
+
+        /** Firecracker's fault answer: {@code status} and {@code {"fault_message": message}}. */
+        static Answer fault(int status, String message) {
+            return new Answer(status, Json.object(g -> g.writeStringField("fault_message", message)));
+        }
+    }
 
     private final HttpClient client = new HttpClient();
     private final Path socket;
@@ -27,6 +34,10 @@ final class ApiClient implements AutoCloseable {
 
     Answer put(String path, String body) throws Exception {
         return send("PUT", path, body);
+    }
+
+    Answer patch(String path, String body) throws Exception {
+        return send("PATCH", path, body);
     }
 
     /** {@code body} null: none. */

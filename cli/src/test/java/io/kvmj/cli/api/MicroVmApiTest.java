@@ -36,8 +36,13 @@ class MicroVmApiTest {
     void serve() throws Exception {
         kernel = Files.writeString(dir.resolve("vmlinux"), "a kernel file; the machine check is the test's");
         disk = Files.write(dir.resolve("disk.img"), new byte[4096]);
-        server = new MicroVmApi("1.2.3", dir, checked::add, starts::add).serve(dir.resolve("api.sock"));
+        server = new MicroVmApi("1.2.3", dir, checked::add, this::startFake).serve(dir.resolve("api.sock"));
         api = new ApiClient(server.socket());
+    }
+
+    private RunningMachine startFake(VmConfig config) {
+        starts.add(config);
+        return new FakeMachine();
     }
 
     @AfterEach
@@ -50,7 +55,7 @@ class MicroVmApiTest {
     void theSocketIsOwnerOnlyRefusesAnExistingPathAndGoesOnClose() throws Exception {
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(server.socket())));
-        MicroVmApi another = new MicroVmApi("1.2.3", dir, c -> {}, null);
+        MicroVmApi another = new MicroVmApi("1.2.3", dir, c -> {}, this::startFake);
         assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> another.serve(server.socket()));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("api.sock", "disk.img", "vmlinux"),
@@ -145,8 +150,6 @@ class MicroVmApiTest {
     @Test
     void anIncompleteMachineDoesNotStart() throws Exception {
         assertFault("boot-source: required key missing", start());
-        assertFault("action_type: \"FlushMetrics\" is not supported by kvmj (only \"InstanceStart\")",
-                api.put("/actions", "{\"action_type\": \"FlushMetrics\"}"));
         assertTrue(starts.isEmpty());
         assertEquals(200, api.get("/").status());
         assertTrue(api.get("/").body().contains("\"Not started\""));
@@ -165,9 +168,18 @@ class MicroVmApiTest {
         assertTrue(api.get("/").body().contains("\"state\":\"Running\""));
 
         String afterStart = "The requested operation is not supported after starting the microVM.";
-        assertFault(afterStart, api.put("/drives/data", drive("data", disk, false)));
+        String document = api.get("/vm/config").body();
+        // every pre-boot resource, each with a body it took before the start
+        assertFault(afterStart, api.put("/boot-source", "{\"kernel_image_path\": \"vmlinux\"}"));
         assertFault(afterStart, api.put("/machine-config", "{\"vcpu_count\": 2, \"mem_size_mib\": 256}"));
+        assertFault(afterStart, api.put("/drives/data", drive("data", disk, false)));
+        assertFault(afterStart, api.put("/drives/rootfs", drive("rootfs", disk, true)));
+        assertFault(afterStart, api.put("/network-interfaces/eth0", nic("eth0", "06:00:ac:10:00:02")));
+        assertFault(afterStart, api.put("/vsock", "{\"guest_cid\": 3, \"uds_path\": \"v.sock\"}"));
+        assertFault(afterStart, api.put("/entropy", "{}"));
         assertFault(afterStart, start());
+        assertEquals(document, api.get("/vm/config").body(), "nothing changed");
+        assertEquals(200, api.get("/machine-config").status(), "reading is still allowed");
         assertEquals(1, starts.size());
     }
 
@@ -175,7 +187,7 @@ class MicroVmApiTest {
     void aMachineTheCheckRefusesDoesNotStart() throws Exception {
         ApiServer refusing = new MicroVmApi("1", dir, c -> {
             throw new IllegalArgumentException("too many devices");
-        }, starts::add).serve(dir.resolve("refusing.sock"));
+        }, this::startFake).serve(dir.resolve("refusing.sock"));
         try (refusing; ApiClient client = new ApiClient(refusing.socket())) {
             assertNoContent(client.put("/boot-source", "{\"kernel_image_path\": \"vmlinux\"}"));
             assertFault("too many devices", client.put("/actions", "{\"action_type\": \"InstanceStart\"}"));
@@ -205,11 +217,10 @@ class MicroVmApiTest {
     }
 
     private static void assertFault(String message, ApiClient.Answer answer) {
-        assertEquals(new ApiClient.Answer(400, Json.object(g -> g.writeStringField("fault_message", message))),
-                answer);
+        assertEquals(ApiClient.Answer.fault(400, message), answer);
     }
 
     private static void assertNoContent(ApiClient.Answer answer) {
-        assertEquals(new ApiClient.Answer(204, ""), answer);
+        assertEquals(ApiClient.Answer.NO_CONTENT, answer);
     }
 }

@@ -24,17 +24,6 @@ class ResetAndExitDevicesTest {
     }
 
     @Test
-    void i8042ResetsOnlyOnCommandFe() {
-        I8042 dev = new I8042(stops::add);
-        dev.write(4, 1, 0xd1);
-        dev.write(0, 1, 0xfe); // data port, not a command
-        assertEquals(List.of(), stops);
-        assertEquals(0, dev.read(4, 1), "status: buffers empty");
-        dev.write(4, 1, 0xfe);
-        assertEquals(List.of(new VmExitReason.Reset("i8042 reset")), stops);
-    }
-
-    @Test
     void resetControlResetsOnlyWithTheResetCpuBitAndReadsBackTheRest() {
         ResetControl dev = new ResetControl(stops::add);
         dev.write(0, 1, 0x02); // system-reset select alone: Linux writes it first, then adds the CPU bit

@@ -39,8 +39,9 @@ final class Fadt {
     static final int FLAG_RESET_REG_SUP = 1 << 10;
     static final int FLAG_HW_REDUCED_ACPI = 1 << 20;
 
-    // IAPC_BOOT_ARCH: LEGACY_DEVICES (bit 0) and 8042 (bit 1) clear: no keyboard controller to probe (kvmj's i8042
-    // stub only resets), so Linux skips the i8042 probe and its timeouts.
+    // IAPC_BOOT_ARCH: LEGACY_DEVICES (bit 0) and 8042 (bit 1) clear: no keyboard controller to probe, so Linux skips
+    // the i8042 probe (boot time). kvmj's i8042 resets, and types Ctrl+Alt+Del, which no Linux reads until the
+    // DSDT lists the i8042 (PNP0303, IRQ 1).
     static final int BOOT_ARCH_VGA_NOT_PRESENT = 1 << 2;
     static final int BOOT_ARCH_MSI_NOT_SUPPORTED = 1 << 3;
     static final int BOOT_ARCH_CMOS_RTC_NOT_PRESENT = 1 << 5;
